@@ -1,0 +1,237 @@
+"""The record of calls. Every call (and every orchestrator span: plan, delegate, review) is one
+TraceRecord; a Trace holds them in order, gives a pandas DataFrame, and persists as append-only
+JSON Lines: each record is one line written and flushed whole, so a process killed mid-write
+loses at most that record, and loading skips a torn last line with a warning."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import threading
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import TraceError
+
+__all__ = ["TraceRecord", "Trace", "STATUSES", "redact"]
+
+STATUSES = ("ok", "error", "refused")
+
+# Things that look like API keys (Anthropic sk-ant-..., OpenAI sk-..., bearer tokens) never
+# reach a trace: a provider error message can echo a header back.
+_KEY_PATTERN = re.compile(r"(sk-ant-[A-Za-z0-9_\-]{8,}|sk-[A-Za-z0-9_\-]{16,}|Bearer\s+[A-Za-z0-9_\-\.]{12,})")
+
+
+def redact(text: str | None, secrets: Iterable[str] = ()) -> str | None:
+    """``text`` with API-key-like strings (and any given ``secrets``) replaced by ``[redacted]``."""
+    if text is None:
+        return None
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return _KEY_PATTERN.sub("[redacted]", text)
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+@dataclass
+class TraceRecord:
+    """One call or span. Times are epoch seconds; tokens are counts; cost is USD."""
+
+    kind: str = "call"  # call | plan | delegate | review | task | ...
+    model: str | None = None
+    tier: str | None = None
+    provider: str | None = None
+    call_id: str = field(default_factory=_new_id)
+    parent_id: str | None = None
+    task_id: str | None = None
+    subtask_id: str | None = None
+    start: float = 0.0
+    end: float = 0.0
+    ttft_s: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    cost_usd: float = 0.0
+    decision: dict[str, Any] | None = None
+    attempt: int = 1
+    retries: int = 0
+    status: str = "ok"
+    error: str | None = None
+    error_type: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("input_tokens", "output_tokens", "cached_tokens", "attempt", "retries"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise TraceError(f"TraceRecord.{name} must be a non-negative int, got {value!r}")
+        if not isinstance(self.cost_usd, (int, float)) or not math.isfinite(self.cost_usd) or self.cost_usd < 0:
+            raise TraceError(f"TraceRecord.cost_usd must be a finite number >= 0, got {self.cost_usd!r}")
+        if self.status not in STATUSES:
+            raise TraceError(f"TraceRecord.status {self.status!r} is not one of {STATUSES}")
+        if self.end and self.end < self.start:
+            raise TraceError(f"TraceRecord ends ({self.end}) before it starts ({self.start})")
+        self.error = redact(self.error)
+
+    @property
+    def latency_s(self) -> float:
+        return max(0.0, self.end - self.start)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> TraceRecord:
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise TraceError(f"trace record has unknown fields {sorted(unknown)}")
+        return cls(**dict(d))
+
+
+class Trace:
+    """An ordered, thread-safe list of records, optionally mirrored to a JSON Lines file.
+
+    ``Trace(path)`` appends each record to ``path`` as it is added (existing records in the
+    file are kept and loaded first), so a crash loses nothing already recorded.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, records: Iterable[TraceRecord] = ()) -> None:
+        self._records: list[TraceRecord] = list(records)
+        self._lock = threading.Lock()
+        self._file: IO[str] | None = None
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            if self.path.exists():
+                self._records = list(_read_jsonl(self.path)) + self._records
+                _truncate_torn_tail(self.path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+
+    def append(self, record: TraceRecord) -> TraceRecord:
+        if not isinstance(record, TraceRecord):
+            raise TraceError(f"Trace.append takes a TraceRecord, got {type(record).__name__}")
+        line = _dumps(record)
+        with self._lock:
+            self._records.append(record)
+            if self._file is not None:
+                self._file.write(line + "\n")
+                self._file.flush()
+        return record
+
+    def extend(self, records: Iterable[TraceRecord]) -> None:
+        for r in records:
+            self.append(r)
+
+    @property
+    def records(self) -> list[TraceRecord]:
+        with self._lock:
+            return list(self._records)
+
+    def __iter__(self) -> Iterator[TraceRecord]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, i: int) -> TraceRecord:
+        return self._records[i]
+
+    @property
+    def total_cost(self) -> float:
+        return sum(r.cost_usd for r in self.records)
+
+    def calls(self) -> list[TraceRecord]:
+        return [r for r in self.records if r.kind == "call"]
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per record, with ``latency_s`` added."""
+        import pandas as pd
+
+        cols = [f.name for f in fields(TraceRecord)]
+        df = pd.DataFrame([r.to_dict() for r in self.records], columns=cols)
+        df["latency_s"] = (df["end"] - df["start"]).clip(lower=0)
+        return df
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write every record to ``path`` (replacing it) as JSON Lines."""
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".tmp")
+        with tmp.open("w", encoding="utf-8") as f:
+            for r in self.records:
+                f.write(_dumps(r) + "\n")
+        os.replace(tmp, out)
+        return out
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Trace:
+        """Records from a JSON Lines file (not attached to it: further appends stay in memory)."""
+        p = Path(path)
+        if not p.is_file():
+            raise TraceError(f"trace file {p} does not exist")
+        return cls(records=_read_jsonl(p))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def __enter__(self) -> Trace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = f", path={str(self.path)!r}" if self.path else ""
+        return f"Trace({len(self)} records, ${self.total_cost:.4f}{where})"
+
+
+def _dumps(record: TraceRecord) -> str:
+    try:
+        return json.dumps(record.to_dict(), separators=(",", ":"), allow_nan=False, default=str)
+    except ValueError as e:
+        raise TraceError(f"trace record {record.call_id} has a value JSON cannot hold ({e})") from None
+
+
+def _read_jsonl(path: Path) -> Iterator[TraceRecord]:
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    torn_tail = not raw.endswith(b"\n") and raw != b""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        is_last = number == len(lines)
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            yield TraceRecord.from_dict(data)
+        except (ValueError, TypeError, TraceError) as e:
+            if is_last and torn_tail:
+                warnings.warn(f"{path}: skipped a torn last line {number} (a write was cut short)", stacklevel=3)
+                return
+            raise TraceError(
+                f"{path} line {number} is not a trace record in JSON Lines ({e}); "
+                "is this a trace file written by routerlab?"
+            ) from None
+
+
+def _truncate_torn_tail(path: Path) -> None:
+    """Cut a torn last line so that new appends start on a line of their own."""
+    raw = path.read_bytes()
+    if raw and not raw.endswith(b"\n"):
+        keep = raw.rfind(b"\n") + 1
+        with path.open("r+b") as f:
+            f.truncate(keep)
