@@ -14,8 +14,8 @@ import functools
 import math
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -298,7 +298,7 @@ def _genai_prices(ref: str, where: str) -> tuple[float, float, float, str, str]:
         _, info = snapshot.find_provider_model(model, None, provider, None)
     except LookupError as e:
         raise PriceTableError(f"{where}: genai-prices has no {ref!r} ({e}); give prices in the row instead") from None
-    prices = info.get_prices(datetime.now(timezone.utc))
+    prices = info.get_prices(datetime.now(UTC))
 
     def base(p: Any) -> float:
         if p is None:
@@ -313,7 +313,3 @@ def _genai_prices(ref: str, where: str) -> tuple[float, float, float, str, str]:
     # The package version pins the price data; its snapshot carries no publication date.
     return inp, out, cached, f"genai-prices {version} bundled snapshot ({provider}/{info.id})", f"genai-prices {version}"
 
-
-def replace_prices(model: ModelInfo, **prices: float) -> ModelInfo:
-    """A copy of ``model`` with other prices, e.g. for a what-if."""
-    return replace(model, **prices)

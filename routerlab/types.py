@@ -96,7 +96,7 @@ class Request:
             raise InvalidRequestError(f"max_output_tokens must be a positive int, got {self.max_output_tokens!r}")
 
     @classmethod
-    def user(cls, text: str, **kw: Any) -> "Request":
+    def user(cls, text: str, **kw: Any) -> Request:
         """A one-message request: ``Request.user("classify this screen", kind="classify")``."""
         return cls(messages=(Message("user", text),), **kw)
 
@@ -116,7 +116,7 @@ class Request:
             return n
         return max(1, len(self.text()) // CHARS_PER_TOKEN) + TOKENS_PER_IMAGE * len(self.images)
 
-    def with_(self, **changes: Any) -> "Request":
+    def with_(self, **changes: Any) -> Request:
         return replace(self, **changes)
 
 
@@ -143,7 +143,7 @@ class Usage:
                 "input_tokens must include the cached ones"
             )
 
-    def __add__(self, other: "Usage") -> "Usage":
+    def __add__(self, other: Usage) -> Usage:
         return Usage(
             self.input_tokens + other.input_tokens,
             self.output_tokens + other.output_tokens,
@@ -197,7 +197,7 @@ class Decision:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Decision":
+    def from_dict(cls, d: Mapping[str, Any]) -> Decision:
         alts = tuple(Alternative(**a) for a in d.get("alternatives", ()))
         return cls(
             model=d["model"],
