@@ -15,7 +15,8 @@ cost_quality      cost and quality per point (cost / cost_usd / mean_cost, quali
 calibration       candidate (or model / name), accuracy, and ci_low + ci_high or n
                   [cost, chosen]
 confusion_matrix  two label sequences, or a frame with true + predicted label columns
-model_map         id, input_price, output_price [ttft_s, output_tps, vision, provider]
+model_map         id, input_price + output_price (or Catalog.to_frame()'s *_per_mtok)
+                  [ttft_s, output_tps, vision, provider]
 ================  ===========================================================================
 
 Both the trace frame (``Trace.to_frame()``: epoch seconds, ``tier``, ``decision`` dicts) and
@@ -152,40 +153,30 @@ def _lane_order(values: Iterable[Any]) -> list[str]:
     return known + sorted(seen - set(known))
 
 
-def critical_path(frame: pd.DataFrame, id_col: str = "call_id", parent_col: str = "parent_id") -> list[Any]:
-    """Ids of the spans on the critical path of a run whose spans form a tree by parent id.
+def critical_path(frame: pd.DataFrame, id_col: str = "call_id", slack_s: float = 0.01) -> list[Any]:
+    """Ids of the spans on the critical path of a run: the chain of waits that set its wall time.
 
-    Walk back from the end of the run: the child that finished last before the current point
-    is on the path; descend into it, then move the point to its start (the way trace viewers
-    such as Jaeger draw it). Spans whose parent is absent are children of the whole run.
-    """
-    f = _require(frame, [id_col, parent_col, "start", "end"], "critical_path")
+    Start from the span that ended last (the innermost one on a tie) and step back, each time to
+    the span that ended latest at or before the current one started (within ``slack_s`` of clock
+    noise). Parallel branches that finished early are off the path. Parent ids are not needed
+    for the walk (the timeline draws the path only for runs that have parent ids)."""
+    f = _require(frame, [id_col, "start", "end"], "critical_path")
     if f.empty:
         return []
-    ids = set(f[id_col])
-    start = dict(zip(f[id_col], f["start"].astype(float), strict=True))
-    end = dict(zip(f[id_col], f["end"].astype(float), strict=True))
-    children: dict[Any, list[Any]] = {}
-    for cid, pid in zip(f[id_col], f[parent_col], strict=True):
-        key = pid if (pid in ids and pid != cid) else None
-        children.setdefault(key, []).append(cid)
-    path: list[Any] = []
-    # (span, until): explicit stack, so deep trees cannot hit the recursion limit.
-    stack: list[tuple[Any, float]] = [(None, max(end.values()))]
-    while stack:
-        span, until = stack.pop()
-        if span is not None:
-            path.append(span)
-        t = until
-        kids = children.get(span, [])
-        while True:
-            live = [k for k in kids if start[k] < t]
-            if not live:
-                break
-            k = max(live, key=lambda c: (min(end[c], t), start[c]))
-            stack.append((k, min(end[k], t)))
-            t = start[k]  # strictly earlier, so the loop ends
-    return sorted(path, key=lambda c: (start[c], end[c]))
+    ids = list(f[id_col])
+    start = f["start"].astype(float).to_numpy()
+    end = f["end"].astype(float).to_numpy()
+    order = np.lexsort((start, end))  # by end, then latest start last
+    cur = int(order[-1])
+    path = [cur]
+    while True:
+        # A parent that contains the current span ends after it starts, so it is never "waited on".
+        ok = np.flatnonzero((end <= start[cur] + slack_s) & (start < start[cur]))
+        if not len(ok):
+            break
+        cur = int(ok[np.lexsort((start[ok], end[ok]))[-1]])
+        path.append(cur)  # start strictly decreases along the path, so the walk ends
+    return [ids[i] for i in reversed(path)]
 
 
 def timeline(
@@ -340,7 +331,7 @@ def cost_comparison(
     return fig
 
 
-def upper_hull(cost: Sequence[float], quality: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def upper_hull(cost: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The non-decreasing upper convex hull of cost-quality points (RouterBench's "zero router"
     line): upper hull by cost, cut after its best quality and extended flat to the largest cost."""
     pts = sorted({(float(c), float(q)) for c, q in zip(cost, quality, strict=True)})
@@ -378,11 +369,11 @@ def _oracle_point(oracle: Any) -> tuple[float, float] | None:
         c, q = _pick(oracle, _COST_COLS, "oracle"), _pick(oracle, _QUALITY_COLS, "oracle")
         return float(oracle[c].iloc[0]), float(oracle[q].iloc[0])
     if isinstance(oracle, Mapping):
-        c = next((k for k in _COST_COLS if k in oracle), None)
-        q = next((k for k in _QUALITY_COLS if k in oracle), None)
-        if c is None or q is None:
+        ck = next((k for k in _COST_COLS if k in oracle), None)
+        qk = next((k for k in _QUALITY_COLS if k in oracle), None)
+        if ck is None or qk is None:
             raise DatasetError(f"oracle needs a cost and a quality key, got {list(oracle)}")
-        return float(oracle[c]), float(oracle[q])
+        return float(oracle[ck]), float(oracle[qk])
     c, q = oracle
     return float(c), float(q)
 
@@ -576,8 +567,10 @@ def model_map(
     its modelled latency (ttft + output / tokens-per-second). Log price axis; vision models are
     diamonds. Local models (price 0) sit at the left edge."""
     go = _go()
-    f = _require(frame, ["id", "input_price", "output_price"], "model_map").copy()
-    f["call_cost"] = (f["input_price"].astype(float) * input_tokens + f["output_price"].astype(float) * output_tokens) / 1e6
+    f = _require(frame, ["id"], "model_map").copy()
+    pin = _pick(f, ("input_price", "input_per_mtok"), "model_map")
+    pout = _pick(f, ("output_price", "output_per_mtok"), "model_map")
+    f["call_cost"] = (f[pin].astype(float) * input_tokens + f[pout].astype(float) * output_tokens) / 1e6
     if {"ttft_s", "output_tps"} <= set(f.columns):
         tps = f["output_tps"].astype(float).where(lambda s: s > 0)
         f["latency"] = f["ttft_s"].astype(float) + output_tokens / tps
