@@ -1,0 +1,274 @@
+"""Widgets for JupyterLab: pick each tier's model, move a router's threshold or cost weight and
+the budget, and watch the figures change in place. The only module that imports ipywidgets.
+
+Figures are ``plotly.graph_objects.FigureWidget`` (they need ``anywidget``): their updates
+travel as comm messages, so a notebook stays valid under nbval, unlike plots drawn into an
+``ipywidgets.Output``. Everything is also drivable from code: set a control's ``.value`` or call
+``Playground.update()``, then read ``Playground.figures`` / ``Playground.frames``.
+
+    pg = Playground(run, tiers=TierMap.default(), threshold=0.5, budget_usd=1.0)
+    pg                      # displays controls, a summary line and the figures
+    pg.picker.dropdowns["coder"].value = "openai:gpt-4.1-mini"   # figures update
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import viz
+from .errors import ConfigurationError, MissingDependencyError
+from .tiers import TierMap
+
+__all__ = ["TierPicker", "PlaygroundState", "Playground", "figure_widget", "summarize"]
+
+
+def _ipywidgets() -> Any:
+    try:
+        import ipywidgets
+    except ImportError as exc:  # pragma: no cover - in the lab extra
+        raise MissingDependencyError("ipywidgets", "lab") from exc
+    return ipywidgets
+
+
+def _go() -> Any:
+    try:
+        import plotly.graph_objects as go
+    except ImportError as exc:  # pragma: no cover
+        raise MissingDependencyError("plotly", "lab") from exc
+    try:
+        import anywidget  # noqa: F401  (FigureWidget needs it since plotly 6)
+    except ImportError as exc:  # pragma: no cover
+        raise MissingDependencyError("anywidget", "lab") from exc
+    return go
+
+
+def figure_widget(fig: Any) -> Any:
+    """A live ``FigureWidget`` copy of a plotly figure."""
+    return _go().FigureWidget(fig)
+
+
+def _replace_figure(target: Any, new: Any) -> None:
+    """Put ``new``'s traces and layout into the live widget ``target`` (in place: the widget on
+    screen stays the same object, the browser gets a restyle/relayout)."""
+    same_shape = len(target.data) == len(new.data) and all(
+        a.type == b.type for a, b in zip(target.data, new.data, strict=True)
+    )
+    if same_shape:
+        with target.batch_update():
+            for old, fresh in zip(target.data, new.data, strict=True):
+                old.update(fresh.to_plotly_json(), overwrite=True)
+            target.update_layout(new.layout.to_plotly_json(), overwrite=True)
+    else:
+        target.data = ()
+        target.add_traces(list(new.data))
+        target.update_layout(new.layout.to_plotly_json(), overwrite=True)
+
+
+def _money(x: float) -> str:
+    return f"${x:.4f}" if x >= 0.01 or x == 0 else f"${x:.6f}"
+
+
+def summarize(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per policy: calls, total cost, wall time (first start to last end), calls per tier."""
+    rows = []
+    for name, f in frames.items():
+        row: dict[str, Any] = {"policy": name, "calls": len(f)}
+        row["cost_usd"] = float(f["cost_usd"].sum()) if "cost_usd" in f.columns else math.nan
+        row["wall_s"] = float(f["end"].max() - f["start"].min()) if {"start", "end"} <= set(f.columns) and len(f) else math.nan
+        if "tier" in f.columns:
+            for tier, n in f["tier"].fillna("(none)").value_counts().items():
+                row[f"calls_{tier}"] = int(n)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("policy")
+
+
+class TierPicker:
+    """One dropdown per tier, offering only the catalog models that have the tier's required
+    capabilities and context window (``TierMap.choices``), cheapest first. A change swaps the
+    tier's model in the given ``TierMap`` (validated by it) and calls every ``on_change`` hook."""
+
+    def __init__(self, tiers: TierMap | None = None, *, only: Sequence[str] | None = None,
+                 extra_choices: Mapping[str, Sequence[str]] | None = None) -> None:
+        w = _ipywidgets()
+        self.tiers = tiers if tiers is not None else TierMap.default()
+        self._hooks: list[Callable[[str, str], None]] = []
+        self.dropdowns: dict[str, Any] = {}
+        names = list(only) if only is not None else self.tiers.names()
+        for name in names:
+            current = self.tiers.model_for(name)
+            choices = {m.id: m for m in self.tiers.choices(name)}
+            for extra in (extra_choices or {}).get(name, ()):
+                m = self.tiers.catalog.get(extra)
+                choices.setdefault(m.id, m)
+            choices.setdefault(current.id, current)
+            ordered = sorted(choices.values(), key=lambda m: (m.input_price + m.output_price, m.id))
+            options = [(f"{m.id}  (${m.input_price:g} / ${m.output_price:g} per Mtok)", m.id) for m in ordered]
+            dd = w.Dropdown(options=options, value=current.id, description=name,
+                            style={"description_width": "90px"}, layout=w.Layout(width="460px"))
+            dd.observe(self._changed(name), names="value")
+            self.dropdowns[name] = dd
+        self.widget = w.VBox(list(self.dropdowns.values()))
+
+    def _changed(self, tier: str) -> Callable[[dict[str, Any]], None]:
+        def handler(change: dict[str, Any]) -> None:
+            self.tiers.swap(tier, change["new"])
+            for hook in self._hooks:
+                hook(tier, change["new"])
+        return handler
+
+    def on_change(self, hook: Callable[[str, str], None]) -> None:
+        self._hooks.append(hook)
+
+    @property
+    def value(self) -> dict[str, str]:
+        return {t: dd.value for t, dd in self.dropdowns.items()}
+
+    def _ipython_display_(self) -> None:  # pragma: no cover - display only
+        from IPython.display import display
+
+        display(self.widget)
+
+
+@dataclass
+class PlaygroundState:
+    """What the controls say now; ``run`` receives it."""
+
+    tiers: TierMap
+    threshold: float | None = None
+    cost_weight: float | None = None
+    budget_usd: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def models(self) -> dict[str, str]:
+        return self.tiers.as_dict()
+
+
+RunResult = pd.DataFrame | Mapping[str, pd.DataFrame]
+
+
+class Playground:
+    """Controls + live figures over a ``run(state) -> frame or {policy: frame}`` function.
+
+    ``run`` re-routes or re-simulates with the current state (tier models, threshold, cost
+    weight, budget) and returns trace/simulate frames. The first frame (or the one named
+    ``focus``) is drawn as a timeline; all of them side by side as a cost comparison. Any control
+    change calls ``update()``, which re-runs and restyles the same FigureWidgets in place.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[PlaygroundState], RunResult],
+        tiers: TierMap | None = None,
+        *,
+        threshold: float | None = None,
+        threshold_range: tuple[float, float] = (0.0, 1.0),
+        cost_weight: float | None = None,
+        cost_weight_range: tuple[float, float] = (0.0, 10.0),
+        budget_usd: float | None = None,
+        budget_range: tuple[float, float] = (0.01, 10.0),
+        focus: str | None = None,
+        picker_tiers: Sequence[str] | None = None,
+        lane: str = "auto",
+    ) -> None:
+        w = _ipywidgets()
+        self._run = run
+        self.focus = focus
+        self.lane = lane
+        self.state = PlaygroundState(tiers if tiers is not None else TierMap.default(), threshold, cost_weight,
+                                     budget_usd)
+        self.picker = TierPicker(self.state.tiers, only=picker_tiers)
+        self.picker.on_change(lambda _tier, _model: self.update())
+        self.sliders: dict[str, Any] = {}
+        slider_style = {"style": {"description_width": "90px"}, "layout": w.Layout(width="460px"),
+                        "continuous_update": False}
+        if threshold is not None:
+            lo, hi = threshold_range
+            self.sliders["threshold"] = w.FloatSlider(value=threshold, min=lo, max=hi, step=(hi - lo) / 100,
+                                                      description="threshold", readout_format=".2f", **slider_style)
+        if cost_weight is not None:
+            lo, hi = cost_weight_range
+            self.sliders["cost_weight"] = w.FloatSlider(value=cost_weight, min=lo, max=hi, step=(hi - lo) / 100,
+                                                        description="cost weight", readout_format=".2f",
+                                                        **slider_style)
+        if budget_usd is not None:
+            lo, hi = budget_range
+            if lo <= 0:
+                raise ConfigurationError(f"budget_range must start above 0 (log slider), got {budget_range}")
+            self.sliders["budget_usd"] = w.FloatLogSlider(value=budget_usd, min=math.log10(lo), max=math.log10(hi),
+                                                          base=10, description="budget $", readout_format=".3f",
+                                                          **slider_style)
+        for name, s in self.sliders.items():
+            s.observe(self._slider_changed(name), names="value")
+        self.summary = w.HTML()
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.updates = 0
+        self.error: str | None = None
+        self._compute()
+        self.figures: dict[str, Any] = {
+            "timeline": figure_widget(self._timeline()),
+            "cost": figure_widget(viz.cost_comparison(self.frames)),
+        }
+        self.widget = w.VBox([
+            w.HBox([self.picker.widget, w.VBox(list(self.sliders.values()))]),
+            self.summary,
+            *self.figures.values(),
+        ])
+
+    # -- running --------------------------------------------------------------------------
+    def _slider_changed(self, name: str) -> Callable[[dict[str, Any]], None]:
+        def handler(change: dict[str, Any]) -> None:
+            setattr(self.state, name, change["new"])
+            self.update()
+        return handler
+
+    def _compute(self) -> None:
+        try:
+            out = self._run(self.state)
+        except Exception as exc:  # noqa: BLE001 - shown to the user; the last good figures stay
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.summary.value = f"<b style='color:#c00'>{html.escape(self.error)}</b>"
+            if not self.frames:
+                raise
+            return
+        self.error = None
+        self.frames = {"run": out} if isinstance(out, pd.DataFrame) else dict(out)
+        if not self.frames:
+            raise ConfigurationError("the playground's run() returned no frames")
+        self.summary.value = self._summary_html()
+
+    def _timeline(self) -> Any:
+        name = self.focus if self.focus in self.frames else next(iter(self.frames))
+        fig = viz.timeline(self.frames[name], lane=self.lane)
+        return fig.update_layout(title_text=f"{name}: {fig.layout.title.text}")
+
+    def _summary_html(self) -> str:
+        s = summarize(self.frames)
+        parts = []
+        for name, row in s.iterrows():
+            parts.append(f"<b>{html.escape(str(name))}</b>: {int(row['calls'])} calls, {_money(row['cost_usd'])}, "
+                         f"wall {row['wall_s']:.1f} s")
+        return " &nbsp;|&nbsp; ".join(parts)
+
+    def update(self) -> None:
+        """Re-run with the current controls and restyle the figures in place."""
+        self._compute()
+        if self.error is not None:
+            return
+        _replace_figure(self.figures["timeline"], self._timeline())
+        _replace_figure(self.figures["cost"], viz.cost_comparison(self.frames))
+        self.updates += 1
+
+    def summary_frame(self) -> pd.DataFrame:
+        return summarize(self.frames)
+
+    def _ipython_display_(self) -> None:  # pragma: no cover - display only
+        from IPython.display import display
+
+        display(self.widget)
