@@ -48,7 +48,7 @@ class LocalServer:
         model_path: str | os.PathLike[str] | None = None,
         *,
         alias: str = DEFAULT_ALIAS,
-        n_ctx: int = 2048,
+        n_ctx: int = 8192,
         n_threads: int = 1,
         n_parallel: int = 1,
         startup_timeout_s: float = 60.0,

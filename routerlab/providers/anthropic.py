@@ -1,0 +1,213 @@
+"""Anthropic Messages API through the official ``anthropic`` SDK (also llama.cpp's /v1/messages).
+
+Streams raw events so time to first token is measured; images go as base64 ``image``
+content blocks; structured output uses ``output_config.format`` (JSON schema). Servers
+that speak the protocol but ignore ``output_config`` (llama.cpp) also get the schema in the
+system prompt, and the answer is checked locally either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import BadResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
+from ..types import Completion, Request, Usage
+from ._sdk import LoopLocal, import_sdk
+from .base import Secret, Stopwatch, error_for_status, finish, map_transport_error, resolve_key, scrub
+
+__all__ = ["AnthropicProvider", "build_messages", "build_params"]
+
+
+def build_messages(request: Request) -> list[dict[str, Any]]:
+    """Messages; images ride on the last user message as base64 blocks, before its text."""
+    out: list[dict[str, Any]] = []
+    last = len(request.messages) - 1
+    for i, m in enumerate(request.messages):
+        if i == last and request.images:
+            blocks: list[dict[str, Any]] = [
+                {"type": "image", "source": {"type": "base64", "media_type": img.media_type, "data": img.b64()}}
+                for img in request.images
+            ]
+            blocks.append({"type": "text", "text": m.content})
+            out.append({"role": m.role, "content": blocks})
+        else:
+            out.append({"role": m.role, "content": m.content})
+    return out
+
+
+def build_params(request: Request, model_name: str, *, schema_in_prompt: bool = False) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "model": model_name,
+        "max_tokens": request.max_output_tokens,
+        "messages": build_messages(request),
+        "stream": True,
+    }
+    system = request.system or ""
+    if request.response_schema is not None:
+        schema = dict(request.response_schema)
+        params["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
+        if schema_in_prompt:
+            hint = "Answer with a single JSON value, no prose, matching this JSON schema: " + json.dumps(schema)
+            system = f"{system}\n\n{hint}" if system else hint
+    if system:
+        params["system"] = system
+    if request.temperature is not None:
+        params["temperature"] = request.temperature
+    return params
+
+
+class _Acc:
+    def __init__(self, watch: Stopwatch) -> None:
+        self.watch = watch
+        self.parts: list[str] = []
+        self.stop: str | None = None
+        self.input_tokens = 0
+        self.cache_read = 0
+        self.cache_write = 0
+        self.output_tokens = 0
+        self.ended = False
+
+    def add(self, event: Any) -> None:
+        kind = getattr(event, "type", None)
+        if kind == "message_start":
+            u = event.message.usage
+            self.input_tokens = int(u.input_tokens or 0)
+            self.cache_read = int(getattr(u, "cache_read_input_tokens", 0) or 0)
+            self.cache_write = int(getattr(u, "cache_creation_input_tokens", 0) or 0)
+            self.output_tokens = int(getattr(u, "output_tokens", 0) or 0)
+        elif kind == "content_block_delta":
+            piece = getattr(event.delta, "text", None) or getattr(event.delta, "partial_json", None)
+            if piece:
+                self.watch.token()
+                self.parts.append(piece)
+        elif kind == "message_delta":
+            self.stop = getattr(event.delta, "stop_reason", None) or self.stop
+            u = getattr(event, "usage", None)
+            if u is not None and getattr(u, "output_tokens", None) is not None:
+                self.output_tokens = int(u.output_tokens)
+            # Some servers report input usage only at the end of the stream.
+            if u is not None and getattr(u, "input_tokens", None):
+                self.input_tokens = int(u.input_tokens)
+        elif kind == "message_stop":
+            self.ended = True
+
+    def usage(self) -> Usage:
+        # Anthropic's input_tokens excludes cache reads and writes; routerlab's includes them.
+        total = self.input_tokens + self.cache_read + self.cache_write
+        return Usage(total, self.output_tokens, self.cache_read)
+
+
+class AnthropicProvider:
+    """``anthropic:`` models; with ``base_url``, any server speaking the Messages API (no key needed)."""
+
+    env_var = "ANTHROPIC_API_KEY"
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        name: str = "anthropic",
+        timeout_s: float = 60.0,
+        http_client: Any = None,
+    ) -> None:
+        self.name = name
+        self.base_url = base_url
+        self.timeout_s = timeout_s
+        self._key: Secret = resolve_key(api_key, self.env_var, name, base_url=base_url)
+        self._http_client = http_client
+        self._sync: Any = None
+        self._async = LoopLocal(self._make_async)
+
+    def __repr__(self) -> str:
+        where = f", base_url={self.base_url!r}" if self.base_url else ""
+        return f"AnthropicProvider(name={self.name!r}{where})"
+
+    def _kwargs(self) -> dict[str, Any]:
+        kw: dict[str, Any] = {"api_key": self._key.reveal(), "max_retries": 0, "timeout": self.timeout_s}
+        if self.base_url:
+            kw["base_url"] = self.base_url
+        return kw
+
+    def _make_sync(self) -> Any:
+        kw = self._kwargs()
+        if self._http_client is not None:
+            kw["http_client"] = self._http_client
+        return import_sdk("anthropic").Anthropic(**kw)
+
+    def _make_async(self) -> Any:
+        return import_sdk("anthropic").AsyncAnthropic(**self._kwargs())
+
+    @property
+    def sdk_client(self) -> Any:
+        if self._sync is None:
+            self._sync = self._make_sync()
+        return self._sync
+
+    def _params(self, request: Request, model: str) -> dict[str, Any]:
+        return build_params(request, model, schema_in_prompt=self.base_url is not None)
+
+    @contextlib.contextmanager
+    def _errors(self, model: str) -> Iterator[None]:
+        sdk = import_sdk("anthropic")
+        try:
+            yield
+        except ProviderError:
+            raise
+        except sdk.APIStatusError as exc:
+            detail = scrub(str(getattr(exc, "api_message", None) or exc.message or exc), self._key)
+            raise error_for_status(
+                exc.status_code, detail, provider=self.name, model=model, headers=exc.response.headers
+            ) from None
+        except sdk.APITimeoutError:
+            raise ProviderTimeoutError(f"{self.name}:{model} timed out", provider=self.name, model=model) from None
+        except sdk.APIConnectionError as exc:
+            msg = scrub(f"{self.name}:{model} connection failed: {exc.__cause__ or exc}", self._key)
+            raise ProviderConnectionError(msg, provider=self.name, model=model) from None
+        except sdk.APIResponseValidationError as exc:
+            raise BadResponseError(scrub(f"{self.name}:{model}: {exc}", self._key), provider=self.name, model=model) from None
+        except Exception as exc:
+            mapped = map_transport_error(exc, provider=self.name, model=model, secret=self._key)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+    def _done(self, request: Request, model: str, acc: _Acc) -> Completion:
+        if not acc.ended and acc.stop is None:
+            raise ProviderConnectionError(
+                f"{self.name}:{model} stream ended before message_stop (connection dropped)",
+                provider=self.name,
+                model=model,
+            )
+        return finish(
+            request,
+            text="".join(acc.parts),
+            usage=acc.usage(),
+            model=model,
+            provider=self.name,
+            watch=acc.watch,
+            stop_reason=acc.stop,
+        )
+
+    def complete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
+        params = self._params(request, model_name)
+        with self._errors(model_name):
+            acc = _Acc(Stopwatch())
+            stream = self.sdk_client.messages.create(**params, timeout=timeout_s or self.timeout_s)
+            with stream:
+                for event in stream:
+                    acc.add(event)
+            return self._done(request, model_name, acc)
+
+    async def acomplete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
+        params = self._params(request, model_name)
+        with self._errors(model_name):
+            acc = _Acc(Stopwatch())
+            stream = await self._async.get().messages.create(**params, timeout=timeout_s or self.timeout_s)
+            async with stream:
+                async for event in stream:
+                    acc.add(event)
+            return self._done(request, model_name, acc)
