@@ -1,0 +1,320 @@
+"""What-if replay: a recorded workload under another routing policy, re-priced and re-timed.
+
+``simulate(workload, policy)`` keeps every call's recorded tokens and the recorded time between
+calls (tool runs, the user, sub-agents), swaps the model each call goes to, and recomputes:
+
+- **cost** with the catalog's prices, vectorized: fresh input x input price + cached input x
+  cached price + output x output price (``ModelInfo.cost``). Cache writes are billed at the
+  plain input price, as the catalog does (Anthropic bills them 1.25-2x: a lower bound).
+  ``cache="same-model"`` (default) counts a recorded cache hit only when the previous call of
+  the same agent went to the same model (switching models loses the provider's prompt cache);
+  ``"recorded"`` keeps every recorded hit; ``"none"`` prices every input token fresh.
+- **time** with a latency model per model (ttft + output tokens / throughput, see
+  ``routerlab.latency``). "As recorded" keeps the recorded durations.
+- **order and concurrency**: each call waits for the call it waited for in the recording (the
+  one that ended last before it started, ``Workload.pred``) plus the recorded gap; calls that
+  overlapped in the recording still overlap, sequential ones stay sequential.
+
+What it cannot know: whether a cheaper model would have produced an answer as good, or the
+same number of output tokens, or the same next steps. Every routed call keeps the recorded
+tokens and the recorded course of the run. Where the recording has outcomes (tau2-bench
+rewards), a task keeps its recorded outcome only if every call stayed on the recorded model;
+``SimResult.totals["tasks_outcome_known"]`` counts those, the rest are unknown, not successes.
+
+Policies: ``"as recorded"``; ``"all:<model>"``; a dict ``{kind or tier: model}`` (kinds win,
+``"*"`` is the default); a ``TierMap`` (each call's tier -> that tier's model); a router (an
+object with ``route(request) -> Decision``, given a text-less ``Request`` carrying the kind
+and token counts); or a callable ``f(call) -> model id`` (``call`` is a row with the workload's
+columns).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .catalog import Catalog, LatencyProfile, ModelInfo
+from .errors import ConfigurationError, RoutingError, UnknownModelError
+from .latency import LatencyModel, Profile
+from .tiers import TierMap
+from .types import Request
+from .workloads.workload import Workload
+
+__all__ = ["simulate", "compare", "SimResult", "resolve_model", "policy_models", "Policy", "CANNOT_KNOW"]
+
+Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
+RECORDED = ("as recorded", "recorded", "as-recorded")
+CANNOT_KNOW = ("The simulation cannot know whether a cheaper model would have succeeded: routed calls keep the "
+               "recorded tokens and the recorded course of the run.")
+_DATE_SUFFIX = re.compile(r"-\d{8}$")
+
+
+@dataclass
+class SimResult:
+    """A simulated run: ``frame`` has one row per call (trace-like); ``totals`` the sums."""
+
+    policy: str
+    frame: pd.DataFrame
+    totals: dict[str, Any]
+    per_task: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        t = self.totals
+        return (f"SimResult({self.policy!r}: {t['calls']} calls, ${t['cost_usd']:.4f}, wall {t['wall_s']:.1f} s, "
+                f"tiers {t['calls_per_tier']})")
+
+
+# -- models ---------------------------------------------------------------------------------
+
+def _genai_model(model: str, latency: LatencyModel | None) -> ModelInfo | None:
+    """A recorded model the catalog lacks, priced from genai-prices' bundled data (no network)."""
+    provider, _, name = model.partition(":")
+    try:
+        from genai_prices import data_snapshot
+    except ImportError:
+        return None
+    try:
+        _, info = data_snapshot.get_snapshot().find_provider_model(name, None, provider or None, None)
+    except LookupError:
+        return None
+    from datetime import UTC, datetime
+
+    prices = info.get_prices(datetime.now(UTC))
+
+    def base(p: Any) -> float:
+        return math.nan if p is None else float(getattr(p, "base", p))
+
+    inp, out, cached = base(prices.input_mtok), base(prices.output_mtok), base(prices.cache_read_mtok)
+    if math.isnan(inp) or math.isnan(out):
+        return None
+    prof = latency.profile(model) if latency is not None and (latency.fallback or model in latency.profiles) else None
+    lat = LatencyProfile(prof.ttft_s, prof.output_tps, prof.source) if prof else LatencyProfile(1.0, 50.0, "placeholder")
+    return ModelInfo(id=model, input_price=inp, output_price=out, cached_input_price=inp if math.isnan(cached) else cached,
+                     context_window=0, max_output_tokens=0, latency=lat,
+                     price_source=f"genai-prices bundled snapshot ({provider}/{info.id}): not in the routerlab catalog")
+
+
+def resolve_model(catalog: Catalog, model: str, latency: LatencyModel | None = None) -> ModelInfo:
+    """The catalog entry for ``model``, trying the id, its bare name, and the name without a
+    date suffix (``claude-haiku-4-5-20251001``); then genai-prices for a recorded model the
+    catalog lacks. UnknownModelError when nothing knows it."""
+    name = model.partition(":")[2] or model
+    for cand in (model, name, _DATE_SUFFIX.sub("", model), _DATE_SUFFIX.sub("", name)):
+        if cand in catalog:
+            return catalog.get(cand)
+    found = _genai_model(model, latency) or _genai_model(_DATE_SUFFIX.sub("", model), latency)
+    if found is None:
+        raise UnknownModelError(model)
+    return found
+
+
+# -- policies -------------------------------------------------------------------------------
+
+def _policy_name(policy: Policy) -> str:
+    if isinstance(policy, str):
+        return policy
+    if isinstance(policy, TierMap):
+        return "tiers(" + ", ".join(f"{k}={v}" for k, v in policy.as_dict().items()) + ")"
+    if isinstance(policy, Mapping):
+        return "map(" + ", ".join(f"{k}={v}" for k, v in policy.items()) + ")"
+    return str(getattr(policy, "name", None) or getattr(policy, "__name__", type(policy).__name__))
+
+
+def policy_models(workload: Workload, policy: Policy, catalog: Catalog) -> np.ndarray:
+    """The model id each call goes to under ``policy`` (object array, one per call)."""
+    f = workload.frame
+    n = len(f)
+    if isinstance(policy, str):
+        if policy.lower() in RECORDED:
+            return f["model"].to_numpy(dtype=object)
+        if policy.startswith("all:"):
+            return np.full(n, catalog.get(policy[4:]).id, dtype=object)
+        raise ConfigurationError(f"unknown policy {policy!r}: use 'as recorded', 'all:<model>', a dict, a TierMap, "
+                                 "a router or a callable")
+    if isinstance(policy, TierMap):
+        tiers = f["tier"].unique()
+        missing = [t for t in tiers if t not in policy]
+        if missing:
+            raise RoutingError(f"the TierMap has no tier {missing}; the workload's calls need tiers {sorted(tiers)}")
+        lut = {t: policy.model_for(t).id for t in tiers}
+        return f["tier"].map(lut).to_numpy(dtype=object)
+    if isinstance(policy, Mapping):
+        ids = {k: catalog.get(v).id for k, v in policy.items()}
+        by_kind = f["kind"].map(ids)
+        by_tier = f["tier"].map(ids)
+        out = by_kind.fillna(by_tier)
+        if out.isna().any():
+            if "*" not in ids:
+                left = sorted(set(f.loc[out.isna(), "kind"]))
+                raise RoutingError(f"policy maps no model for kinds {left} (nor their tiers); add them or a '*' default")
+            out = out.fillna(ids["*"])
+        return out.to_numpy(dtype=object)
+    if hasattr(policy, "route"):
+        models = []
+        row: Any
+        for row in f.itertuples(index=False):
+            req = Request.user(f"[{row.kind}]", kind=row.kind, max_output_tokens=max(1, int(row.output_tokens)),
+                               metadata={"input_tokens": int(row.input_tokens), "tier": row.tier,
+                                         "task_id": row.task_id, "agent": row.agent, "recorded_model": row.model})
+            models.append(catalog.get(policy.route(req).model).id)
+        return np.array(models, dtype=object)
+    if callable(policy):
+        fn: Callable[[Any], Any] = policy
+        out_ids = []
+        for row in f.itertuples(index=False):
+            m = fn(row)
+            out_ids.append(catalog.get(getattr(m, "model", m)).id)
+        return np.array(out_ids, dtype=object)
+    raise ConfigurationError(f"policy of type {type(policy).__name__} is not a str, dict, TierMap, router or callable")
+
+
+# -- timing ---------------------------------------------------------------------------------
+
+def chain_ends(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """end[i] = weight[i] + end[pred[i]] (0 where pred is -1), by pointer jumping: log2(depth)
+    vectorized passes instead of a Python loop over calls."""
+    total = weight.astype(float).copy()
+    ptr = pred.astype(np.int64).copy()
+    while True:
+        live = ptr >= 0
+        if not live.any():
+            return total
+        idx = np.nonzero(live)[0]
+        p = ptr[idx]
+        total_new = total[p]
+        ptr_new = ptr[p]
+        total[idx] += total_new
+        ptr[idx] = ptr_new
+
+
+def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalog | None = None,
+             latency: LatencyModel | None = None, cache: str = "same-model") -> SimResult:
+    """Replay ``workload`` under ``policy``; see the module docstring for what is modelled."""
+    if cache not in ("same-model", "recorded", "none"):
+        raise ConfigurationError(f"cache must be 'same-model', 'recorded' or 'none', got {cache!r}")
+    cat = catalog or Catalog.default()
+    lat = latency or LatencyModel.default(cat)
+    f = workload.frame
+    n = len(f)
+    name = _policy_name(policy)
+    recorded = isinstance(policy, str) and policy.lower() in RECORDED
+    models = policy_models(workload, policy, cat)
+    codes, uniques = pd.factorize(models)
+    infos = [resolve_model(cat, str(m), lat) for m in uniques]
+    notes = [CANNOT_KNOW]
+    notes += [f"{i.id}: {i.price_source}" for i in infos if "not in the routerlab catalog" in i.price_source]
+
+    inp = f["input_tokens"].to_numpy(dtype=np.float64)
+    out = f["output_tokens"].to_numpy(dtype=np.float64)
+    cached = f["cached_tokens"].to_numpy(dtype=np.float64)
+    if cache == "none":
+        cached = np.zeros(n)
+    elif cache == "same-model" and not recorded:
+        prev = _lane_prev(f)
+        same_as_prev = (prev >= 0) & (codes[np.clip(prev, 0, None)] == codes)
+        first_unchanged = (prev < 0) & (models == f["model"].to_numpy())
+        # a recorded hit survives only where the cache it read was built on the same model
+        cached = np.where(same_as_prev | first_unchanged, cached, 0.0)
+    p_in = np.array([i.input_price for i in infos])[codes]
+    p_out = np.array([i.output_price for i in infos])[codes]
+    p_cached = np.array([i.cached_input_price for i in infos])[codes]
+    cost = ((inp - cached) * p_in + cached * p_cached + out * p_out) / 1e6
+    if recorded:
+        rec = f["cost_usd"].to_numpy()
+        cost = np.where(np.isfinite(rec), rec, cost)
+        dur = f["duration_s"].to_numpy(dtype=np.float64)
+        ttft = np.full(n, np.nan)
+    else:
+        ttft_u, tps_u = _latency_params(infos, lat)
+        ttft = ttft_u[codes]
+        dur = ttft + out / tps_u[codes]
+    gap = f["gap_s"].to_numpy(dtype=np.float64)
+    end = chain_ends(f["pred"].to_numpy(), gap + dur)
+    start = end - dur
+
+    frame = pd.DataFrame({
+        "call_index": f["call_index"].to_numpy(), "task_id": f["task_id"].to_numpy(), "agent": f["agent"].to_numpy(),
+        "kind": f["kind"].to_numpy(), "tier": f["tier"].to_numpy(), "model": models,
+        "recorded_model": f["model"].to_numpy(), "start": start, "end": end, "ttft_s": ttft,
+        "input_tokens": f["input_tokens"].to_numpy(), "output_tokens": f["output_tokens"].to_numpy(),
+        "cached_tokens": cached.astype(np.int64), "cost_usd": cost,
+    })
+    g = frame.groupby("task_id", sort=False)
+    unchanged = (models == f["model"].to_numpy())
+    per_task = pd.DataFrame({
+        "calls": g.size(), "cost_usd": g["cost_usd"].sum(), "wall_s": g["end"].max(),
+        "llm_s": (frame["end"] - frame["start"]).groupby(frame["task_id"], sort=False).sum(),
+        "unchanged": pd.Series(unchanged, index=frame.index).groupby(frame["task_id"], sort=False).all(),
+        "recorded_outcome": f["outcome"].groupby(f["task_id"], sort=False).first(),
+    })
+    known = per_task["unchanged"] & per_task["recorded_outcome"].notna()
+    totals: dict[str, Any] = {
+        "calls": n,
+        "tasks": len(per_task),
+        "cost_usd": float(np.nansum(cost)),
+        "cost_unknown_calls": int(np.isnan(cost).sum()),
+        "wall_s": float(per_task["wall_s"].sum()),
+        "llm_s": float((end - start).sum()),
+        "calls_per_tier": frame["tier"].value_counts().to_dict(),
+        "calls_per_model": pd.Series(models).value_counts().to_dict(),
+        "tasks_with_outcome": int(per_task["recorded_outcome"].notna().sum()),
+        "tasks_outcome_known": int(known.sum()),
+        "successes_known": int((per_task["recorded_outcome"][known] > 0).sum()),
+    }
+    if totals["tasks_with_outcome"] and totals["tasks_outcome_known"] < totals["tasks_with_outcome"]:
+        notes.append(f"{totals['tasks_with_outcome'] - totals['tasks_outcome_known']} of {totals['tasks_with_outcome']} "
+                     "tasks had calls rerouted: their outcome under this policy is unknown")
+    notes.append("wall_s sums each task's wall time (tasks as independent runs); it includes recorded gaps "
+                 "(tool runs, users, sub-agents' own work) that routing does not change")
+    return SimResult(name, frame, totals, per_task, notes)
+
+
+def _lane_prev(f: pd.DataFrame) -> np.ndarray:
+    """Index of the previous call of the same (task, agent), -1 for a lane's first call."""
+    idx = pd.Series(np.arange(len(f)))
+    return idx.groupby([f["task_id"].to_numpy(), f["agent"].to_numpy()], sort=False).shift(1).fillna(-1).to_numpy(
+        dtype=np.int64)
+
+
+def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarray, np.ndarray]:
+    ttft, tps = [], []
+    for info in infos:
+        if info.id in lat.profiles:
+            p = lat.profiles[info.id]
+        elif info.latency and info.latency.output_tps and info.latency.output_tps > 0:
+            p = Profile(info.latency.ttft_s, info.latency.output_tps, info.latency.source)
+        else:
+            p = lat.profile(info.id)
+        ttft.append(p.ttft_s)
+        tps.append(p.output_tps)
+    return np.array(ttft), np.array(tps)
+
+
+def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
+            latency: LatencyModel | None = None, cache: str = "same-model") -> pd.DataFrame:
+    """Policies side by side: cost, wall time, LLM time, calls per tier, and how each compares
+    with the first policy. ``df.attrs["results"]`` keeps the SimResults."""
+    cat = catalog or Catalog.default()
+    lat = latency or LatencyModel.default(cat)
+    results = {name: simulate(workload, p, cat, lat, cache) for name, p in policies.items()}
+    rows = []
+    for name, r in results.items():
+        t = r.totals
+        row = {"policy": name, "cost_usd": t["cost_usd"], "wall_s": t["wall_s"], "llm_s": t["llm_s"],
+               "calls": t["calls"], "tasks_outcome_known": t["tasks_outcome_known"]}
+        row.update({f"calls_{k}": v for k, v in sorted(t["calls_per_tier"].items())})
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("policy")
+    base = df.iloc[0]
+    df["cost_x_first"] = df["cost_usd"] / base["cost_usd"] if base["cost_usd"] else np.nan
+    df["wall_x_first"] = df["wall_s"] / base["wall_s"] if base["wall_s"] else np.nan
+    df.attrs["results"] = results
+    df.attrs["note"] = CANNOT_KNOW
+    return df

@@ -1,0 +1,143 @@
+"""Reading trajectory files: where they are, and how a torn or malformed file is reported.
+
+Rules (the same for every format):
+
+- a malformed line in the middle of a JSON Lines file raises ``DatasetError`` naming the file
+  (and tar member) and the line;
+- a torn *last* line, a gzip stream cut short, or a tar archive cut short is a partial file: what
+  is whole is loaded and a ``PartialFileWarning`` says what was skipped (``strict=True`` raises);
+- a single-document JSON file that does not parse raises ``DatasetError`` with line and column.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import tarfile
+import warnings
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import DatasetError
+
+__all__ = ["PartialFileWarning", "data_dir", "trajectory_path", "iter_jsonl", "load_json", "iter_tar_members",
+           "read_gzip_text"]
+
+
+class PartialFileWarning(UserWarning):
+    """A trajectory file was cut short; what was whole was loaded."""
+
+
+def data_dir() -> Path:
+    """The shared data mirror: $ROUTERLAB_DATA_DIR, else ``../shared/data`` beside the checkout."""
+    env = os.environ.get("ROUTERLAB_DATA_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def trajectory_path(filename: str) -> Path:
+    """Path of a trajectory file in the data mirror (a DatasetError says where it looked)."""
+    try:  # prefer the datasets layer's registry when it is there (it knows origins and sha256)
+        from .. import datasets  # type: ignore[attr-defined]
+
+        locate = getattr(datasets, "path", None) or getattr(datasets, "local_path", None)
+        if callable(locate):
+            p = Path(locate(f"trajectories/{filename}"))
+            if p.exists():
+                return p
+    except Exception:  # noqa: BLE001 - the registry is optional here; fall back to the mirror dir
+        pass
+    p = data_dir() / "trajectories" / filename
+    if not p.exists():
+        raise DatasetError(
+            f"trajectory file {filename} not found at {p}: set ROUTERLAB_DATA_DIR to the data mirror "
+            "(the folder holding trajectories/), or pass a path"
+        )
+    return p
+
+
+def _partial(msg: str, strict: bool) -> None:
+    if strict:
+        raise DatasetError(msg)
+    warnings.warn(msg, PartialFileWarning, stacklevel=3)
+
+
+def read_gzip_text(path: Path, strict: bool = False) -> str:
+    """Whole text of a .gz file; a stream cut short yields what decompressed, with a warning."""
+    raw = path.read_bytes()
+    try:
+        return gzip.decompress(raw).decode("utf-8")
+    except (EOFError, zlib.error, OSError) as exc:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            data = d.decompress(raw)
+        except zlib.error:
+            raise DatasetError(f"{path}: not a readable gzip file ({exc})") from exc
+        if not data:
+            raise DatasetError(f"{path}: gzip stream is empty or corrupt ({exc})") from exc
+        _partial(f"{path}: gzip stream ends early ({exc}); loaded the {len(data)} bytes that decompressed", strict)
+        return data.decode("utf-8", errors="replace")
+
+
+def iter_jsonl(text: str, where: str, strict: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-empty line. Malformed middle lines raise; a torn last
+    line is skipped with a warning."""
+    lines = text.split("\n")
+    last = max((i for i, ln in enumerate(lines) if ln.strip()), default=-1)
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if i == last and not text.endswith("\n"):
+                _partial(f"{where}: line {i + 1} is torn (file cut short: {exc.msg}); skipped it", strict)
+                return
+            raise DatasetError(f"{where}: line {i + 1} is not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        if not isinstance(obj, dict):
+            raise DatasetError(f"{where}: line {i + 1} is a JSON {type(obj).__name__}, expected an object")
+        yield i + 1, obj
+
+
+def load_json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(
+            f"{where}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}); the file may be truncated"
+        ) from exc
+
+
+def iter_tar_members(path: Path, suffix: str, strict: bool = False) -> Iterator[tuple[str, str]]:
+    """(member name, text) of every regular member ending in ``suffix``, read straight from the
+    archive (never extracted). An archive cut short yields the members before the cut."""
+    try:
+        tf = tarfile.open(path, mode="r:gz")
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise DatasetError(f"{path}: not a readable tar.gz archive ({exc})") from exc
+    seen = 0
+    with tf:
+        while True:
+            try:
+                member = tf.next()
+                seen += member is not None
+            except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+                _partial(f"{path}: archive ends early after {seen} entries ({exc}); loaded what was whole",
+                         strict)
+                return
+            if member is None:
+                return
+            if not (member.isfile() and member.name.endswith(suffix)):
+                continue
+            try:
+                fh = tf.extractfile(member)
+                data = fh.read() if fh is not None else b""
+            except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+                _partial(f"{path}: member {member.name} is cut short ({exc}); skipped it and the rest", strict)
+                return
+            yield member.name, io.BytesIO(data).read().decode("utf-8", errors="replace")

@@ -1,0 +1,200 @@
+"""A workload: the ordered LLM calls of one or more recorded agent runs, as rows of a DataFrame.
+
+Each row is one call: which task and agent made it, what it was for (``kind``, see
+``step_kinds``), its tokens, the model that answered and what it cost, and when it ran.
+Storage is columnar (pandas) so that a million calls re-simulate with NumPy; ``calls`` gives the
+same rows as ``LLMCall`` objects for reading.
+
+Timing is kept as recorded, plus two derived columns that say how calls depended on each other
+in the recording (what ``routerlab.simulate`` replays):
+
+- ``pred``: index of the call this one waited for: within the same task, the call whose
+  recorded end was the latest at or before this call's recorded start (-1: none, the call
+  starts the task or overlapped everything before it).
+- ``gap_s``: recorded time between that call's end and this call's start (tool runs, the
+  user, sub-agents' own work), or the offset from the task's first start when ``pred`` is -1.
+
+So calls that overlapped in the recording keep overlapping when their latencies change, and
+calls that ran one after another stay sequential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DatasetError
+from .step_kinds import tier_of
+
+__all__ = ["LLMCall", "Workload", "COLUMNS"]
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """One recorded LLM call. ``input_tokens`` counts every prompt token (cached and
+    cache-written ones included); ``cached_tokens`` were read from the prompt cache;
+    ``cache_write_tokens`` were written to it (Anthropic bills these above the input price).
+    ``cost_usd`` is what the recording says the call cost (NaN when it says nothing).
+    ``output_partial`` marks a lower bound (streamed transcripts). ``outcome`` is the run's
+    recorded success (tau2 reward, 1/0), NaN when unknown."""
+
+    task_id: str
+    agent: str
+    kind: str
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    model: str
+    start: float
+    duration_s: float
+    cost_usd: float = float("nan")
+    cache_write_tokens: int = 0
+    output_partial: bool = False
+    outcome: float = float("nan")
+    tools: str = ""
+    source: str = ""
+
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(LLMCall))
+_INT_COLS = ("input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens")
+_FLOAT_COLS = ("start", "duration_s", "cost_usd", "outcome")
+
+
+class Workload:
+    """Ordered LLM calls with their recorded dependencies. Build with ``Workload.from_calls``
+    or ``Workload(frame)``; read ``.frame`` (DataFrame) or ``.calls`` (LLMCall list)."""
+
+    def __init__(self, frame: pd.DataFrame, name: str = "workload", notes: Sequence[str] = ()) -> None:
+        missing = [c for c in COLUMNS if c not in frame.columns and c not in ("cost_usd", "cache_write_tokens",
+                                                                             "output_partial", "outcome", "tools", "source")]
+        if missing:
+            raise DatasetError(f"workload {name!r} lacks columns {missing}; give at least {list(COLUMNS[:9])}")
+        self.name = name
+        self.notes = list(notes)
+        self.frame = _normalise(frame)
+
+    @classmethod
+    def from_calls(cls, calls: Iterable[LLMCall], name: str = "workload", notes: Sequence[str] = ()) -> Workload:
+        rows = [asdict(c) for c in calls]
+        frame = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame({c: [] for c in COLUMNS})
+        return cls(frame, name=name, notes=notes)
+
+    @classmethod
+    def concat(cls, workloads: Sequence[Workload], name: str | None = None) -> Workload:
+        frames = [w.frame[list(COLUMNS)] for w in workloads]
+        notes = [n for w in workloads for n in w.notes]
+        return cls(pd.concat(frames, ignore_index=True), name=name or "+".join(w.name for w in workloads), notes=notes)
+
+    # -- views ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __repr__(self) -> str:
+        return f"Workload({self.name!r}, {len(self)} calls, {self.frame['task_id'].nunique()} tasks)"
+
+    @property
+    def calls(self) -> list[LLMCall]:
+        recs = self.frame[list(COLUMNS)].to_dict("records")
+        return [LLMCall(**{k: _py(v) for k, v in r.items()}) for r in recs]  # type: ignore[arg-type]
+
+    @property
+    def tasks(self) -> list[str]:
+        return list(dict.fromkeys(self.frame["task_id"]))
+
+    def task(self, task_id: str) -> Workload:
+        """The calls of one task, as their own workload."""
+        sub = self.frame[self.frame["task_id"] == task_id]
+        if sub.empty:
+            raise DatasetError(f"workload {self.name!r} has no task {task_id!r}; tasks: {self.tasks[:5]}...")
+        return Workload(sub[list(COLUMNS)].reset_index(drop=True), name=f"{self.name}/{task_id}", notes=self.notes)
+
+    def summary(self) -> pd.DataFrame:
+        """Per task: calls, agents, tokens, recorded cost and wall time, main model."""
+        f = self.frame
+        g = f.groupby("task_id", sort=False)
+        out = pd.DataFrame({
+            "calls": g.size(),
+            "agents": g["agent"].nunique(),
+            "input_tokens": g["input_tokens"].sum(),
+            "cached_tokens": g["cached_tokens"].sum(),
+            "output_tokens": g["output_tokens"].sum(),
+            "recorded_cost_usd": g["cost_usd"].sum(min_count=1),
+            "recorded_wall_s": g["end"].max() - g["start"].min(),
+            "model": g["model"].agg(lambda s: s.value_counts().index[0]),
+            "outcome": g["outcome"].first(),
+        })
+        return out
+
+
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    f = frame.copy()
+    defaults: dict[str, Any] = {"cost_usd": np.nan, "cache_write_tokens": 0, "output_partial": False,
+                                "outcome": np.nan, "tools": "", "source": ""}
+    for col, val in defaults.items():
+        if col not in f.columns:
+            f[col] = val
+    for col in _INT_COLS:
+        f[col] = pd.to_numeric(f[col]).fillna(0).astype(np.int64)
+    for col in _FLOAT_COLS:
+        f[col] = pd.to_numeric(f[col]).astype(np.float64)
+    for col in ("task_id", "agent", "kind", "model", "tools", "source"):
+        f[col] = f[col].astype(str)
+    f["output_partial"] = f["output_partial"].astype(bool)
+    if (f[list(_INT_COLS)] < 0).any().any():
+        raise DatasetError("workload has negative token counts")
+    if (f["cached_tokens"] > f["input_tokens"]).any():
+        raise DatasetError("workload has cached_tokens above input_tokens: input_tokens must include cached ones")
+    f["duration_s"] = f["duration_s"].clip(lower=0.0)
+    # Keep task order of first appearance, then recorded start within the task.
+    task_order = pd.Categorical(f["task_id"], categories=list(dict.fromkeys(f["task_id"])), ordered=True)
+    f["_t"] = task_order.codes
+    f["_i"] = np.arange(len(f))
+    f = f.sort_values(["_t", "start", "_i"], kind="stable").reset_index(drop=True)
+    f["end"] = f["start"] + f["duration_s"]
+    f["tier"] = [tier_of(k) for k in f["kind"]] if len(f) < 10_000 else f["kind"].map(_tier_map(f["kind"]))
+    pred, gap = dependencies(f["_t"].to_numpy(), f["start"].to_numpy(), f["end"].to_numpy())
+    f["pred"] = pred
+    f["gap_s"] = gap
+    f.insert(0, "call_index", np.arange(len(f), dtype=np.int64))
+    return f.drop(columns=["_t", "_i"])
+
+
+def _tier_map(kinds: pd.Series) -> dict[str, str]:
+    return {k: tier_of(k) for k in kinds.unique()}
+
+
+def dependencies(task: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For calls sorted by (task, start): the predecessor of each (latest recorded end at or before
+    its start, same task, earlier in order; -1 if none) and the recorded gap before it."""
+    n = len(start)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    task = task.astype(np.int64)
+    first = np.r_[True, task[1:] != task[:-1]]
+    t0 = np.maximum.accumulate(np.where(first, np.arange(n), 0))  # index of the task's first call
+    base = start[t0]
+    rel_s, rel_e = start - base, end - base
+    span = float(max(rel_e.max(), rel_s.max(), 0.0)) + 1.0
+    key_e = task * span + rel_e
+    key_s = task * span + rel_s
+    order = np.lexsort((np.arange(n), key_e))
+    sorted_e = key_e[order]
+    pos = np.searchsorted(sorted_e, key_s, side="right") - 1
+    pred = np.where(pos >= 0, order[np.clip(pos, 0, None)], -1)
+    # Same task, and strictly earlier in start order (guards zero-length calls).
+    bad = (pred >= 0) & ((task[np.clip(pred, 0, None)] != task) | (pred >= np.arange(n)))
+    if bad.any():  # rare: fall back to the previous call of the task when it ended in time
+        idx = np.nonzero(bad)[0]
+        prev = idx - 1
+        ok = (prev >= 0) & (task[np.clip(prev, 0, None)] == task[idx]) & (end[np.clip(prev, 0, None)] <= start[idx])
+        pred[idx] = np.where(ok, prev, -1)
+    gap = np.where(pred >= 0, start - end[np.clip(pred, 0, None)], rel_s)
+    return pred.astype(np.int64), np.maximum(gap, 0.0)
