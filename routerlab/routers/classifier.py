@@ -1,0 +1,363 @@
+"""The fast classifier tier: label a request cheaply, then route the label to a tier and a model.
+
+Three classifiers share one small interface (``fit(texts, labels) -> self``,
+``predict(texts) -> list[str]``, ``classify(text) -> (label, confidence)``,
+``cost_per_request_usd``):
+
+- :class:`KeywordClassifier`: hand-written keyword rules, zero cost, the baseline;
+- :class:`EmbeddingClassifier`: real all-MiniLM-L6-v2 embeddings + logistic regression;
+- :class:`LLMClassifier`: a model asked for one label, constrained by a JSON-schema enum,
+  with parsing that falls back to the nearest label.
+
+:class:`ClassifierRouter` turns a label into a Decision: label -> tier -> model, with the
+classifier's confidence as the score; below the threshold it escalates to ``fallback_tier``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from ..errors import InvalidRequestError, MissingDependencyError, RoutingError
+from ..types import Decision, Request
+from .base import RouteConstraints, Router
+from .rules import pick_model
+
+if TYPE_CHECKING:
+    from ..tiers import TierMap
+
+__all__ = [
+    "TIER_LABELS",
+    "TIER_DESCRIPTIONS",
+    "TextClassifier",
+    "KeywordClassifier",
+    "EmbeddingClassifier",
+    "LLMClassifier",
+    "ClassifierRouter",
+]
+
+TIER_LABELS = ("orchestrator", "classifier", "coder", "vision")
+TIER_DESCRIPTIONS: dict[str, str] = {
+    "orchestrator": "planning, multi-step decomposition, reviewing work, hard decisions, summarising long documents",
+    "classifier": "short labelling: what is on screen from an accessibility tree, user intent, choosing a workflow, "
+    "extracting a few fields",
+    "coder": "writing, editing or debugging code, shell commands, SQL, regex",
+    "vision": "reading or checking an attached image or screenshot, finding where to click",
+}
+
+
+class TextClassifier(Protocol):
+    name: str
+    cost_per_request_usd: float
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> Any: ...
+
+    def predict(self, texts: Sequence[str]) -> list[str]: ...
+
+    def classify(self, text: str) -> tuple[str, float]: ...
+
+
+# --------------------------------------------------------------------------- keyword baseline
+
+_DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "vision": (
+        "screenshot", "image", "photo", "picture", "pixel", "coordinates", "bounding box", "where is", "where's",
+        "click", "visible", "look like", "looks", "diagram", "chart", "scan", "icon",
+    ),
+    "coder": (
+        "code", "function", "script", "python", "sql", "regex", "bug", "error", "fix", "test", "git ", "command",
+        "implement", "refactor", "compile", "typescript", "bash", "docker", "query", "exception", "traceback",
+        "write a", "class ", "api", "json schema",
+    ),
+    "classifier": (
+        "classify", "label", "intent", "which", "pick", "choose", "select", "extract", "category", "tree",
+        "ax:", "a11y", "accessibility", "one of", "options:", "what kind", "screen", "tag",
+    ),
+    "orchestrator": (
+        "plan", "review", "summarise", "summarize", "summary", "decide", "strategy", "break down", "decompose",
+        "should we", "steps", "prioritise", "prioritize", "tl;dr", "critique", "evaluate", "whether",
+    ),
+}
+
+
+class KeywordClassifier:
+    """Counts keyword hits per label; the most hits wins, ties and misses go to the most common
+    training label (or ``default``). Zero cost: the baseline every learned classifier must beat."""
+
+    name = "keyword"
+    cost_per_request_usd = 0.0
+
+    def __init__(self, keywords: Mapping[str, Sequence[str]] | None = None, default: str = "orchestrator") -> None:
+        self.keywords = {k: tuple(v) for k, v in (keywords or _DEFAULT_KEYWORDS).items()}
+        self.default = default
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> KeywordClassifier:
+        # Nothing is learned from the texts: only the fallback label, so it is a fair baseline.
+        if len(texts) != len(labels):
+            raise InvalidRequestError(f"{len(texts)} texts but {len(labels)} labels")
+        if labels:
+            self.default_ = Counter(labels).most_common(1)[0][0]
+        return self
+
+    def _scores(self, text: str) -> dict[str, int]:
+        low = text.lower()
+        return {label: sum(low.count(w) for w in words) for label, words in self.keywords.items()}
+
+    def classify(self, text: str) -> tuple[str, float]:
+        scores = self._scores(text)
+        total = sum(scores.values())
+        best = max(scores.values())
+        leaders = [k for k, v in scores.items() if v == best]
+        if total == 0 or len(leaders) > 1:
+            return getattr(self, "default_", self.default), 0.0
+        return leaders[0], best / total
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [self.classify(t)[0] for t in texts]
+
+
+# --------------------------------------------------------------------------- embeddings + logreg
+
+
+class EmbeddingClassifier:
+    """MiniLM sentence embeddings + multinomial logistic regression (scikit-learn).
+
+    ``embed`` defaults to :func:`routerlab.embeddings.embed` (real all-MiniLM-L6-v2, int8 ONNX);
+    pass another ``texts -> (n, d)`` function to swap the encoder. Fitted state: ``model_``,
+    ``classes_``.
+    """
+
+    name = "embedding+logreg"
+    cost_per_request_usd = 0.0  # runs locally; its price is latency, measured by calibrate()
+
+    def __init__(
+        self,
+        embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+        *,
+        C: float = 10.0,
+        max_iter: int = 2000,
+        class_weight: str | None = "balanced",
+    ) -> None:
+        self.embed = embed
+        self.C = C
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self.embed is not None:
+            return np.asarray(self.embed(list(texts)), dtype=np.float32)
+        from ..embeddings import embed
+
+        return embed(list(texts))
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> EmbeddingClassifier:
+        try:
+            from sklearn.linear_model import LogisticRegression
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise MissingDependencyError("scikit-learn", "ml") from exc
+        if len(texts) != len(labels) or not texts:
+            raise InvalidRequestError(f"fit needs as many labels as texts (got {len(texts)} texts, {len(labels)} labels)")
+        if len(set(labels)) < 2:
+            raise InvalidRequestError("fit needs at least two distinct labels")
+        X = self._embed(texts)
+        self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight=self.class_weight)
+        self.model_.fit(X, list(labels))
+        self.classes_ = [str(c) for c in self.model_.classes_]
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise RoutingError("EmbeddingClassifier is not fitted: call fit(texts, labels) first")
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, len(classes_)) probabilities, columns in ``classes_`` order."""
+        self._check_fitted()
+        return np.asarray(self.model_.predict_proba(self._embed(texts)))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        proba = self.predict_proba(texts)
+        return [self.classes_[i] for i in proba.argmax(axis=1)]
+
+    def classify(self, text: str) -> tuple[str, float]:
+        p = self.predict_proba([text])[0]
+        i = int(p.argmax())
+        return self.classes_[i], float(p[i])
+
+
+# --------------------------------------------------------------------------- LLM as classifier
+
+
+class LLMClassifier:
+    """Ask a model for one label. Output is constrained twice: a JSON-schema enum in
+    ``Request.response_schema`` (providers that support it enforce it) and parsing that maps
+    whatever comes back to the nearest label. ``client`` is duck-typed:
+    ``client.complete(request, model=...) -> Completion``.
+
+    Confidence is how cleanly the label was recovered: 1.0 valid JSON, 0.6 label found in the
+    text, 0.3 nearest match, 0.0 fallback (nothing usable came back).
+    """
+
+    name = "llm"
+
+    def __init__(
+        self,
+        client: Any,
+        model: str = "local:smollm2-135m",
+        labels: Sequence[str] = TIER_LABELS,
+        descriptions: Mapping[str, str] | None = None,
+        *,
+        max_output_tokens: int = 16,
+        fallback: str | None = None,
+        max_prompt_chars: int = 2000,
+    ) -> None:
+        if not labels:
+            raise InvalidRequestError("LLMClassifier needs at least one label")
+        self.client = client
+        self.model = model
+        self.labels = tuple(labels)
+        self.descriptions = dict(TIER_DESCRIPTIONS if descriptions is None else descriptions)
+        self.max_output_tokens = max_output_tokens
+        self.fallback = fallback or self.labels[0]
+        self.max_prompt_chars = max_prompt_chars
+        self.cost_per_request_usd = 0.0
+        self.calls_ = 0
+        self.total_cost_usd_ = 0.0
+        self.total_latency_s_ = 0.0
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"label": {"type": "string", "enum": list(self.labels)}},
+            "required": ["label"],
+            "additionalProperties": False,
+        }
+
+    def build_request(self, text: str) -> Request:
+        lines = [f"- {label}: {self.descriptions[label]}" if label in self.descriptions else f"- {label}"
+                 for label in self.labels]
+        system = (
+            "You route requests of an AI agent. Reply with JSON {\"label\": <one label>} and nothing else.\n"
+            "Labels:\n" + "\n".join(lines)
+        )
+        body = text if len(text) <= self.max_prompt_chars else text[: self.max_prompt_chars] + " ..."
+        return Request.user(
+            f"Request:\n{body}\n\nWhich label?",
+            system=system,
+            kind="classify",
+            response_schema=self.schema,
+            max_output_tokens=self.max_output_tokens,
+            temperature=0.0,
+        )
+
+    def parse(self, answer: str) -> tuple[str, float]:
+        """Map a model's raw answer to (label, confidence); never returns a label outside the set."""
+        raw = answer.strip()
+        try:
+            obj = json.loads(raw[raw.find("{") : raw.rfind("}") + 1]) if "{" in raw else json.loads(raw)
+            value = obj.get("label") if isinstance(obj, dict) else obj
+            if isinstance(value, str) and value.strip().lower() in self.labels:
+                return value.strip().lower(), 1.0
+        except (ValueError, TypeError):
+            pass
+        low = raw.lower()
+        found = [(m.start(), label) for label in self.labels for m in [re.search(rf"\b{re.escape(label)}\b", low)] if m]
+        if found:
+            return min(found)[1], 0.6
+        words = re.findall(r"[a-z_]+", low)
+        for w in words:
+            near = difflib.get_close_matches(w, self.labels, n=1, cutoff=0.6)
+            if near:
+                return near[0], 0.3
+        return self.fallback, 0.0
+
+    def classify(self, text: str) -> tuple[str, float]:
+        completion = self.client.complete(self.build_request(text), model=self.model)
+        self.calls_ += 1
+        self.total_cost_usd_ += float(getattr(completion, "cost_usd", 0.0) or 0.0)
+        self.total_latency_s_ += float(getattr(completion, "latency_s", 0.0) or 0.0)
+        self.cost_per_request_usd = self.total_cost_usd_ / self.calls_
+        return self.parse(completion.text)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [self.classify(t)[0] for t in texts]
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> LLMClassifier:
+        # Zero-shot: nothing to learn; kept so every candidate has the same interface.
+        return self
+
+
+# --------------------------------------------------------------------------- router
+
+
+class ClassifierRouter(Router):
+    """label -> tier -> model. ``score`` is the classifier's confidence; at or above
+    ``threshold`` the predicted tier serves the request, below it ``fallback_tier`` does
+    (escalate on doubt). ``label_to_tier`` maps kinds to tiers when the classifier predicts
+    kinds (default: labels are tier names)."""
+
+    name = "classifier"
+
+    def __init__(
+        self,
+        classifier: TextClassifier,
+        tiers: TierMap | None = None,
+        *,
+        label_to_tier: Mapping[str, str] | None = None,
+        threshold: float = 0.5,
+        fallback_tier: str = "orchestrator",
+    ) -> None:
+        if tiers is None:
+            from ..tiers import TierMap
+
+            tiers = TierMap.default()
+        self.classifier = classifier
+        self.tiers = tiers
+        self.label_to_tier = dict(label_to_tier or {})
+        self.threshold = threshold
+        self.fallback_tier = fallback_tier
+        if fallback_tier not in tiers:
+            raise RoutingError(f"fallback tier {fallback_tier!r} is not in the TierMap; tiers: {tiers.names()}")
+
+    def _tier(self, label: str) -> str:
+        tier = self.label_to_tier.get(label, label)
+        if tier not in self.tiers:
+            raise RoutingError(f"label {label!r} maps to tier {tier!r}, which the TierMap lacks: pass label_to_tier=...")
+        return tier
+
+    def _decide(self, request: Request, label: str, conf: float, constraints: RouteConstraints | None) -> Decision:
+        tier = self._tier(label)
+        if conf >= self.threshold:
+            reason = f"{self.classifier.name} says {label!r} ({conf:.2f} >= {self.threshold:.2f}) -> {tier}"
+        else:
+            reason = (f"{self.classifier.name} says {label!r} but only {conf:.2f} < {self.threshold:.2f}: "
+                      f"escalate to {self.fallback_tier}")
+            tier = self.fallback_tier
+        pick = pick_model(self.tiers, tier, request, constraints)
+        if pick.reason:
+            reason += "; " + pick.reason
+        return Decision(
+            model=pick.model.id, tier=tier, score=conf, threshold=self.threshold, reason=reason,
+            alternatives=pick.alternatives, router=f"{self.name}:{self.classifier.name}",
+        )
+
+    def route(self, request: Request, constraints: RouteConstraints | None = None) -> Decision:
+        label, conf = self.classifier.classify(request.text())
+        return self._decide(request, label, conf, constraints)
+
+    def route_batch(self, requests: Sequence[Request], constraints: RouteConstraints | None = None) -> list[Decision]:
+        if isinstance(self.classifier, EmbeddingClassifier):
+            # One embedding pass for the whole batch: the embedding dominates the cost.
+            proba = self.classifier.predict_proba([r.text() for r in requests])
+            classes = self.classifier.classes_
+            return [
+                self._decide(r, classes[int(p.argmax())], float(p.max()), constraints)
+                for r, p in zip(requests, proba, strict=True)
+            ]
+        return super().route_batch(requests, constraints)
