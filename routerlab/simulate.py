@@ -46,7 +46,7 @@ from .tiers import TierMap
 from .types import Request
 from .workloads.workload import Workload
 
-__all__ = ["simulate", "compare", "SimResult", "resolve_model", "policy_models", "Policy", "CANNOT_KNOW"]
+__all__ = ["simulate", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW"]
 
 Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
 RECORDED = ("as recorded", "recorded", "as-recorded")
@@ -127,52 +127,63 @@ def _policy_name(policy: Policy) -> str:
     return str(getattr(policy, "name", None) or getattr(policy, "__name__", type(policy).__name__))
 
 
-def policy_models(workload: Workload, policy: Policy, catalog: Catalog) -> np.ndarray:
-    """The model id each call goes to under ``policy`` (object array, one per call)."""
+def policy_codes(workload: Workload, policy: Policy, catalog: Catalog) -> tuple[np.ndarray, list[str]]:
+    """(code per call, model ids): call i goes to ``ids[codes[i]]`` under ``policy``."""
     f = workload.frame
+    c = workload.codes()
     n = len(f)
     if isinstance(policy, str):
         if policy.lower() in RECORDED:
-            return f["model"].to_numpy(dtype=object)
+            return c["model"], [str(m) for m in c["model_names"]]
         if policy.startswith("all:"):
-            return np.full(n, catalog.get(policy[4:]).id, dtype=object)
+            return np.zeros(n, dtype=np.int64), [catalog.get(policy[4:]).id]
         raise ConfigurationError(f"unknown policy {policy!r}: use 'as recorded', 'all:<model>', a dict, a TierMap, "
                                  "a router or a callable")
     if isinstance(policy, TierMap):
-        tiers = f["tier"].unique()
+        tiers = [str(t) for t in c["tier_names"]]
         missing = [t for t in tiers if t not in policy]
         if missing:
             raise RoutingError(f"the TierMap has no tier {missing}; the workload's calls need tiers {sorted(tiers)}")
-        lut = {t: policy.model_for(t).id for t in tiers}
-        return f["tier"].map(lut).to_numpy(dtype=object)
+        lut_ids = [policy.model_for(t).id for t in tiers]
+        ids = list(dict.fromkeys(lut_ids))
+        lut = np.array([ids.index(m) for m in lut_ids], dtype=np.int64)
+        return lut[c["tier"]], ids
     if isinstance(policy, Mapping):
-        ids = {k: catalog.get(v).id for k, v in policy.items()}
-        by_kind = f["kind"].map(ids)
-        by_tier = f["tier"].map(ids)
-        out = by_kind.fillna(by_tier)
-        if out.isna().any():
-            if "*" not in ids:
-                left = sorted(set(f.loc[out.isna(), "kind"]))
+        resolved = {k: catalog.get(v).id for k, v in policy.items()}
+        ids = list(dict.fromkeys(resolved.values()))
+        by_kind = np.array([ids.index(resolved[k]) if k in resolved else -1 for k in c["kind_names"]], dtype=np.int64)
+        by_tier = np.array([ids.index(resolved[t]) if t in resolved else -1 for t in c["tier_names"]], dtype=np.int64)
+        codes = by_kind[c["kind"]] if n else np.empty(0, np.int64)
+        codes = np.where(codes >= 0, codes, by_tier[c["tier"]] if n else codes)
+        if (codes < 0).any():
+            if "*" not in resolved:
+                left = sorted(set(f["kind"].to_numpy()[codes < 0]))
                 raise RoutingError(f"policy maps no model for kinds {left} (nor their tiers); add them or a '*' default")
-            out = out.fillna(ids["*"])
-        return out.to_numpy(dtype=object)
+            codes = np.where(codes >= 0, codes, ids.index(resolved["*"]))
+        return codes, ids
+    models: list[str] = []
     if hasattr(policy, "route"):
-        models = []
         row: Any
         for row in f.itertuples(index=False):
             req = Request.user(f"[{row.kind}]", kind=row.kind, max_output_tokens=max(1, int(row.output_tokens)),
                                metadata={"input_tokens": int(row.input_tokens), "tier": row.tier,
                                          "task_id": row.task_id, "agent": row.agent, "recorded_model": row.model})
             models.append(catalog.get(policy.route(req).model).id)
-        return np.array(models, dtype=object)
-    if callable(policy):
+    elif callable(policy):
         fn: Callable[[Any], Any] = policy
-        out_ids = []
         for row in f.itertuples(index=False):
             m = fn(row)
-            out_ids.append(catalog.get(getattr(m, "model", m)).id)
-        return np.array(out_ids, dtype=object)
-    raise ConfigurationError(f"policy of type {type(policy).__name__} is not a str, dict, TierMap, router or callable")
+            models.append(catalog.get(getattr(m, "model", m)).id)
+    else:
+        raise ConfigurationError(f"policy of type {type(policy).__name__} is not a str, dict, TierMap, router or callable")
+    codes, uniques = pd.factorize(np.array(models, dtype=object))
+    return codes.astype(np.int64), [str(u) for u in uniques]
+
+
+def policy_models(workload: Workload, policy: Policy, catalog: Catalog) -> np.ndarray:
+    """The model id each call goes to under ``policy`` (object array, one per call)."""
+    codes, ids = policy_codes(workload, policy, catalog)
+    return np.array(ids, dtype=object)[codes]
 
 
 # -- timing ---------------------------------------------------------------------------------
@@ -202,14 +213,18 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     cat = catalog or Catalog.default()
     lat = latency or LatencyModel.default(cat)
     f = workload.frame
+    c = workload.codes()
     n = len(f)
     name = _policy_name(policy)
     recorded = isinstance(policy, str) and policy.lower() in RECORDED
-    models = policy_models(workload, policy, cat)
-    codes, uniques = pd.factorize(models)
-    infos = [resolve_model(cat, str(m), lat) for m in uniques]
+    codes, uniques = policy_codes(workload, policy, cat)
+    infos = [resolve_model(cat, m, lat) for m in uniques]
     notes = [CANNOT_KNOW]
     notes += [f"{i.id}: {i.price_source}" for i in infos if "not in the routerlab catalog" in i.price_source]
+    # which calls kept their recorded model (their recorded outcome still applies)
+    rec_names = {str(m): i for i, m in enumerate(c["model_names"])}
+    rec_of_unique = np.array([rec_names.get(m, -1) for m in uniques], dtype=np.int64)
+    unchanged = rec_of_unique[codes] == c["model"] if n else np.zeros(0, bool)
 
     inp = f["input_tokens"].to_numpy(dtype=np.float64)
     out = f["output_tokens"].to_numpy(dtype=np.float64)
@@ -217,9 +232,9 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     if cache == "none":
         cached = np.zeros(n)
     elif cache == "same-model" and not recorded:
-        prev = _lane_prev(f)
+        prev = c["lane_prev"]
         same_as_prev = (prev >= 0) & (codes[np.clip(prev, 0, None)] == codes)
-        first_unchanged = (prev < 0) & (models == f["model"].to_numpy())
+        first_unchanged = (prev < 0) & unchanged
         # a recorded hit survives only where the cache it read was built on the same model
         cached = np.where(same_as_prev | first_unchanged, cached, 0.0)
     p_in = np.array([i.input_price for i in infos])[codes]
@@ -238,32 +253,37 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     gap = f["gap_s"].to_numpy(dtype=np.float64)
     end = chain_ends(f["pred"].to_numpy(), gap + dur)
     start = end - dur
+    model_col = np.array(uniques, dtype=object)[codes]
 
     frame = pd.DataFrame({
         "call_index": f["call_index"].to_numpy(), "task_id": f["task_id"].to_numpy(), "agent": f["agent"].to_numpy(),
-        "kind": f["kind"].to_numpy(), "tier": f["tier"].to_numpy(), "model": models,
+        "kind": f["kind"].to_numpy(), "tier": f["tier"].to_numpy(), "model": model_col,
         "recorded_model": f["model"].to_numpy(), "start": start, "end": end, "ttft_s": ttft,
         "input_tokens": f["input_tokens"].to_numpy(), "output_tokens": f["output_tokens"].to_numpy(),
         "cached_tokens": cached.astype(np.int64), "cost_usd": cost,
     })
-    g = frame.groupby("task_id", sort=False)
-    unchanged = (models == f["model"].to_numpy())
-    per_task = pd.DataFrame({
-        "calls": g.size(), "cost_usd": g["cost_usd"].sum(), "wall_s": g["end"].max(),
-        "llm_s": (frame["end"] - frame["start"]).groupby(frame["task_id"], sort=False).sum(),
-        "unchanged": pd.Series(unchanged, index=frame.index).groupby(frame["task_id"], sort=False).all(),
-        "recorded_outcome": f["outcome"].groupby(f["task_id"], sort=False).first(),
-    })
-    known = per_task["unchanged"] & per_task["recorded_outcome"].notna()
+    ts = c["task_start"]
+    if n:
+        outcome = f["outcome"].to_numpy()[ts]
+        per_task = pd.DataFrame({
+            "calls": np.diff(np.r_[ts, n]), "cost_usd": np.add.reduceat(np.nan_to_num(cost), ts),
+            "wall_s": np.maximum.reduceat(end, ts), "llm_s": np.add.reduceat(dur, ts),
+            "unchanged": np.minimum.reduceat(unchanged.astype(np.int8), ts).astype(bool), "recorded_outcome": outcome,
+        }, index=pd.Index(c["task_id_names"], name="task_id"))
+    else:
+        per_task = pd.DataFrame(columns=["calls", "cost_usd", "wall_s", "llm_s", "unchanged", "recorded_outcome"])
+    known = per_task["unchanged"].astype(bool) & per_task["recorded_outcome"].notna()
+    tier_counts = np.bincount(c["tier"], minlength=len(c["tier_names"])) if n else np.zeros(0, np.int64)
+    model_counts = np.bincount(codes, minlength=len(uniques)) if n else np.zeros(len(uniques), np.int64)
     totals: dict[str, Any] = {
         "calls": n,
         "tasks": len(per_task),
         "cost_usd": float(np.nansum(cost)),
         "cost_unknown_calls": int(np.isnan(cost).sum()),
         "wall_s": float(per_task["wall_s"].sum()),
-        "llm_s": float((end - start).sum()),
-        "calls_per_tier": frame["tier"].value_counts().to_dict(),
-        "calls_per_model": pd.Series(models).value_counts().to_dict(),
+        "llm_s": float(dur.sum()),
+        "calls_per_tier": {str(t): int(k) for t, k in zip(c["tier_names"], tier_counts, strict=True) if k},
+        "calls_per_model": {m: int(k) for m, k in zip(uniques, model_counts, strict=True) if k},
         "tasks_with_outcome": int(per_task["recorded_outcome"].notna().sum()),
         "tasks_outcome_known": int(known.sum()),
         "successes_known": int((per_task["recorded_outcome"][known] > 0).sum()),
@@ -274,13 +294,6 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     notes.append("wall_s sums each task's wall time (tasks as independent runs); it includes recorded gaps "
                  "(tool runs, users, sub-agents' own work) that routing does not change")
     return SimResult(name, frame, totals, per_task, notes)
-
-
-def _lane_prev(f: pd.DataFrame) -> np.ndarray:
-    """Index of the previous call of the same (task, agent), -1 for a lane's first call."""
-    idx = pd.Series(np.arange(len(f)))
-    return idx.groupby([f["task_id"].to_numpy(), f["agent"].to_numpy()], sort=False).shift(1).fillna(-1).to_numpy(
-        dtype=np.int64)
 
 
 def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarray, np.ndarray]:

@@ -76,6 +76,7 @@ class Workload:
         self.name = name
         self.notes = list(notes)
         self.frame = _normalise(frame)
+        self._codes: dict[str, np.ndarray] | None = None
 
     @classmethod
     def from_calls(cls, calls: Iterable[LLMCall], name: str = "workload", notes: Sequence[str] = ()) -> Workload:
@@ -88,6 +89,29 @@ class Workload:
         frames = [w.frame[list(COLUMNS)] for w in workloads]
         notes = [n for w in workloads for n in w.notes]
         return cls(pd.concat(frames, ignore_index=True), name=name or "+".join(w.name for w in workloads), notes=notes)
+
+    # -- integer views, computed once: what a vectorized replay needs ------------------------
+    def codes(self) -> dict[str, np.ndarray]:
+        """Integer codes of the string columns (``task``, ``kind``, ``tier``, ``model``, with the
+        names in ``<col>_names``), task boundaries (``task_start`` offsets; tasks are
+        contiguous) and ``lane_prev`` (previous call of the same task and agent, -1 if none)."""
+        if self._codes is None:
+            f = self.frame
+            out: dict[str, np.ndarray] = {}
+            for col in ("task_id", "kind", "tier", "model", "agent"):
+                c, names = pd.factorize(f[col], sort=False)
+                out[col] = c.astype(np.int64)
+                out[col + "_names"] = np.asarray(names, dtype=object)
+            t = out["task_id"]
+            out["task_start"] = np.flatnonzero(np.r_[True, t[1:] != t[:-1]]) if len(t) else np.empty(0, np.int64)
+            lane = t * (int(out["agent"].max(initial=0)) + 1) + out["agent"]
+            order = np.argsort(lane, kind="stable")
+            prev = np.full(len(t), -1, dtype=np.int64)
+            same = np.r_[False, lane[order][1:] == lane[order][:-1]]
+            prev[order[same]] = order[np.flatnonzero(same) - 1]
+            out["lane_prev"] = prev
+            self._codes = out
+        return self._codes
 
     # -- views ------------------------------------------------------------------------------
     def __len__(self) -> int:
