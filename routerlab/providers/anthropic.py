@@ -16,7 +16,16 @@ from typing import Any
 from ..errors import BadResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
 from ..types import Completion, Request, Usage
 from ._sdk import LoopLocal, import_sdk
-from .base import Secret, Stopwatch, error_for_status, finish, map_transport_error, resolve_key, scrub
+from .base import (
+    Secret,
+    Stopwatch,
+    error_for_status,
+    finish,
+    map_transport_error,
+    resolve_key,
+    scrub,
+    scrub_exception,
+)
 
 __all__ = ["AnthropicProvider", "build_messages", "build_params"]
 
@@ -157,6 +166,15 @@ class AnthropicProvider:
             yield
         except ProviderError:
             raise
+        except Exception as exc:
+            try:
+                self._raise_mapped(exc, sdk, model)
+            finally:
+                scrub_exception(exc, self._key)
+
+    def _raise_mapped(self, exc: Exception, sdk: Any, model: str) -> None:
+        try:
+            raise exc
         except sdk.APIStatusError as exc:
             detail = scrub(str(getattr(exc, "api_message", None) or exc.message or exc), self._key)
             raise error_for_status(

@@ -246,4 +246,27 @@ def map_transport_error(exc: BaseException, *, provider: str, model: str, secret
     return None
 
 
-__all__ += ["map_transport_error"]
+def scrub_exception(exc: BaseException, secret: Secret | None) -> None:
+    """Blank the key out of an SDK exception that stays reachable as ``__context__``.
+
+    Our errors are raised ``from None`` so tracebacks hide the SDK's, but the object is still
+    attached; a gateway that echoes the key in its error body must not leave it there.
+    """
+    if secret is None:
+        return
+    exc.args = tuple(scrub(a, secret) if isinstance(a, str) else a for a in exc.args)
+    for attr in ("message", "api_message"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, str):
+            try:
+                setattr(exc, attr, scrub(value, secret))
+            except AttributeError:
+                pass
+    if isinstance(getattr(exc, "body", None), (dict, str)):
+        try:
+            exc.body = None  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+
+
+__all__ += ["map_transport_error", "scrub_exception"]
