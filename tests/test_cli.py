@@ -1,0 +1,46 @@
+"""The main job: `routerlab demo` prices and times the same 50-call task under both policies."""
+
+import pytest
+
+from routerlab.cli import main, run_demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "demo.html"
+    return run_demo(out=out)
+
+
+def test_both_policies_cover_the_same_fifty_calls(demo):
+    table = demo["table"]
+    assert list(table.index) == ["all to anthropic:claude-opus-4-5", "routed by tier"]
+    assert (table["calls"] == 50).all()
+    top, routed = (demo["results"][name].frame for name in table.index)
+    assert set(top["model"]) == {"anthropic:claude-opus-4-5"}
+    assert set(routed["model"]) >= {"anthropic:claude-opus-4-5", "anthropic:claude-sonnet-4-5"}
+    assert (top[["input_tokens", "output_tokens"]].to_numpy() == routed[["input_tokens", "output_tokens"]].to_numpy()).all()
+
+
+def test_routed_calls_are_faster_on_smaller_models(demo):
+    table = demo["table"]
+    assert table.loc["routed by tier", "llm_s"] < table.loc["all to anthropic:claude-opus-4-5", "llm_s"]
+
+
+def test_report_is_self_contained_html_with_the_timeline(demo):
+    html = demo["report"].read_text()
+    assert html.startswith("<!doctype html>")
+    assert "plotly" in html and "Routed: 50 calls" in html
+    assert "cannot know whether a cheaper model would have succeeded" in html
+
+
+def test_cli_prints_the_side_by_side_table(capsys, tmp_path):
+    assert main(["demo", "--out", str(tmp_path / "r.html"), "--tier", "coder=openai:gpt-4.1-mini"]) == 0
+    out = capsys.readouterr().out
+    assert "all to anthropic:claude-opus-4-5" in out and "routed by tier" in out
+    assert "coder" in out and "gpt-4.1-mini" in out
+    assert (tmp_path / "r.html").exists()
+
+
+def test_cli_reports_bad_input_as_a_typed_error(capsys):
+    assert main(["demo", "--no-report", "--tier", "vision=local:smollm2-135m"]) == 2
+    assert "CapabilityError" in capsys.readouterr().err
