@@ -44,7 +44,8 @@ def parse(tier: str, line: str) -> dict[str, object]:
     }
 
 
-def main() -> None:
+def build(out: Path = HERE / "agent_requests.csv") -> int:
+    """Write the CSV to ``out``; returns the number of rows."""
     rows = []
     for tier in TIERS:
         for line in (HERE / "src" / f"{tier}.txt").read_text(encoding="utf-8").splitlines():
@@ -60,11 +61,16 @@ def main() -> None:
         n_test = round(TEST_FRACTION * len(group))
         for i, row in enumerate(group):
             row["split"] = "test" if i < n_test else "train"
-    with open(HERE / "agent_requests.csv", "w", newline="", encoding="utf-8") as fh:
+    with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {len(rows)} rows to {HERE / 'agent_requests.csv'}")
+    return len(rows)
+
+
+def main() -> None:
+    out = HERE / "agent_requests.csv"
+    print(f"wrote {build(out)} rows to {out}")
 
 
 if __name__ == "__main__":

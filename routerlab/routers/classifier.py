@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ..errors import InvalidRequestError, MissingDependencyError, RoutingError
+from ..errors import BadResponseError, InvalidRequestError, MissingDependencyError, RoutingError
 from ..types import Decision, Request
 from .base import RouteConstraints, Router
 from .rules import pick_model
@@ -200,7 +200,8 @@ class LLMClassifier:
     ``client.complete(request, model=...) -> Completion``.
 
     Confidence is how cleanly the label was recovered: 1.0 valid JSON, 0.6 label found in the
-    text, 0.3 nearest match, 0.0 fallback (nothing usable came back).
+    text, 0.3 nearest match, 0.0 fallback (nothing usable came back, or the client gave up
+    with BadResponseError: counted in ``failures_``). Cost is summed from the completions.
     """
 
     name = "llm"
@@ -212,7 +213,7 @@ class LLMClassifier:
         labels: Sequence[str] = TIER_LABELS,
         descriptions: Mapping[str, str] | None = None,
         *,
-        max_output_tokens: int = 16,
+        max_output_tokens: int = 32,
         fallback: str | None = None,
         max_prompt_chars: int = 2000,
     ) -> None:
@@ -227,6 +228,7 @@ class LLMClassifier:
         self.max_prompt_chars = max_prompt_chars
         self.cost_per_request_usd = 0.0
         self.calls_ = 0
+        self.failures_ = 0
         self.total_cost_usd_ = 0.0
         self.total_latency_s_ = 0.0
 
@@ -278,8 +280,15 @@ class LLMClassifier:
         return self.fallback, 0.0
 
     def classify(self, text: str) -> tuple[str, float]:
-        completion = self.client.complete(self.build_request(text), model=self.model)
         self.calls_ += 1
+        try:
+            completion = self.client.complete(self.build_request(text), model=self.model)
+        except BadResponseError:
+            # The model kept answering outside the schema (the client already retried): a
+            # classifier must still answer, so fall back and count it.
+            self.failures_ += 1
+            self.cost_per_request_usd = self.total_cost_usd_ / self.calls_
+            return self.fallback, 0.0
         self.total_cost_usd_ += float(getattr(completion, "cost_usd", 0.0) or 0.0)
         self.total_latency_s_ += float(getattr(completion, "latency_s", 0.0) or 0.0)
         self.cost_per_request_usd = self.total_cost_usd_ / self.calls_

@@ -1,0 +1,217 @@
+""""The smallest model that reaches 95% on your eval set": calibrate classifier candidates.
+
+``calibrate(candidates, eval_set, target=0.95)`` fits each candidate on the train split,
+runs it on the test split one request at a time, and records accuracy, a one-sided lower
+confidence bound on accuracy (Wilson score or exact Clopper-Pearson), cost per 1,000
+requests and mean latency per request. It picks the cheapest candidate whose lower bound
+clears the target (ties: the faster), and says so plainly when none does.
+
+The bound, not the point accuracy, is held against the target: 148/150 correct is 98.7%
+accuracy but only ~96.0% at 95% confidence, and 95/100 does not clear 95% at all.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DatasetError, InvalidRequestError, RouterlabError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .classifier import TextClassifier
+
+__all__ = ["calibrate", "CalibrationResult", "wilson_lower", "exact_lower", "lower_bound", "METHODS"]
+
+METHODS = ("wilson", "exact")
+TABLE_COLUMNS = [
+    "candidate", "n", "correct", "accuracy", "lower_bound", "cost_per_1k_usd", "latency_ms",
+    "qualifies", "chosen", "error",
+]
+
+
+def wilson_lower(correct: int, n: int, confidence: float = 0.95) -> float:
+    """One-sided Wilson score lower bound on a binomial proportion."""
+    _check_counts(correct, n, confidence)
+    z = NormalDist().inv_cdf(confidence)
+    p = correct / n
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, (centre - margin) / denom)
+
+
+def _log_binom_sf(k: int, n: int, p: float) -> float:
+    """log P(X >= k) for X ~ Binomial(n, p), summed in log space (n in the thousands is fine)."""
+    if k <= 0:
+        return 0.0
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return 0.0
+    lp, lq = math.log(p), math.log1p(-p)
+    terms = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq for i in range(k, n + 1)
+    ]
+    top = max(terms)
+    return top + math.log(sum(math.exp(t - top) for t in terms))
+
+
+def exact_lower(correct: int, n: int, confidence: float = 0.95) -> float:
+    """One-sided exact (Clopper-Pearson) lower bound: the p at which P(X >= correct) = 1 - confidence."""
+    _check_counts(correct, n, confidence)
+    if correct == 0:
+        return 0.0
+    target = math.log(1 - confidence)
+    lo, hi = 0.0, correct / n
+    for _ in range(80):  # bisection to ~1e-24: plenty
+        mid = (lo + hi) / 2
+        if _log_binom_sf(correct, n, mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def lower_bound(correct: int, n: int, confidence: float = 0.95, method: str = "wilson") -> float:
+    if method == "wilson":
+        return wilson_lower(correct, n, confidence)
+    if method == "exact":
+        return exact_lower(correct, n, confidence)
+    raise InvalidRequestError(f"method must be one of {METHODS}, got {method!r}")
+
+
+def _check_counts(correct: int, n: int, confidence: float) -> None:
+    if n <= 0 or not 0 <= correct <= n:
+        raise InvalidRequestError(f"need 0 <= correct <= n and n > 0, got correct={correct}, n={n}")
+    if not 0.5 <= confidence < 1:
+        raise InvalidRequestError(f"confidence must be in [0.5, 1), got {confidence}")
+
+
+@dataclass
+class CalibrationResult:
+    """``chosen``: the name of the cheapest qualifying candidate, or None; ``table``: one row
+    per candidate (see TABLE_COLUMNS); ``message``: the verdict in one sentence."""
+
+    chosen: str | None
+    table: pd.DataFrame
+    target: float
+    confidence: float
+    method: str
+    message: str
+    classifiers: dict[str, Any]
+
+    @property
+    def chosen_classifier(self) -> Any:
+        return None if self.chosen is None else self.classifiers[self.chosen]
+
+    def __repr__(self) -> str:
+        return f"CalibrationResult(chosen={self.chosen!r}, message={self.message!r})"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self.message}</p>" + self.table.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+
+
+def _named(candidates: Sequence[Any]) -> list[tuple[str, TextClassifier]]:
+    out: list[tuple[str, TextClassifier]] = []
+    for c in candidates:
+        name, clf = (c if isinstance(c, tuple) else (getattr(c, "name", type(c).__name__), c))
+        if any(name == n for n, _ in out):
+            raise InvalidRequestError(f"two candidates are named {name!r}: pass (name, classifier) pairs")
+        out.append((str(name), clf))
+    if not out:
+        raise InvalidRequestError("calibrate needs at least one candidate")
+    return out
+
+
+def calibrate(
+    candidates: Sequence[Any],
+    eval_set: pd.DataFrame,
+    target: float = 0.95,
+    confidence: float = 0.95,
+    method: str = "wilson",
+    *,
+    label: str = "tier",
+    fit: bool = True,
+    max_test: int | None = None,
+) -> CalibrationResult:
+    """Run each candidate (a classifier or a ``(name, classifier)`` pair) on the test split of
+    ``eval_set`` (a frame with ``text``, ``split`` and the ``label`` column, as
+    :func:`routerlab.evalset.load_evalset` returns) and pick the cheapest whose accuracy's
+    lower confidence bound reaches ``target``.
+
+    ``max_test`` keeps the first n test rows (for quick runs of slow candidates; the bound
+    widens honestly with fewer rows). A candidate that raises is kept in the table with its
+    error and never chosen.
+    """
+    import pandas as pd
+
+    if method not in METHODS:
+        raise InvalidRequestError(f"method must be one of {METHODS}, got {method!r}")
+    if not 0 < target <= 1:
+        raise InvalidRequestError(f"target must be in (0, 1], got {target}")
+    for col in ("text", "split", label):
+        if col not in eval_set.columns:
+            raise DatasetError(f"eval set lacks column {col!r}: load it with routerlab.evalset.load_evalset()")
+    named = _named(candidates)
+    train = eval_set[eval_set["split"] == "train"]
+    test = eval_set[eval_set["split"] == "test"]
+    if max_test is not None:
+        test = test.head(max_test)
+    if test.empty:
+        raise DatasetError("eval set has no test rows: it needs a split column with 'test' rows")
+    texts, truth = list(test["text"]), list(test[label])
+    rows: list[dict[str, Any]] = []
+    for name, clf in named:
+        row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS)
+        row.update(candidate=name, n=len(texts), qualifies=False, chosen=False, error="")
+        try:
+            if fit and hasattr(clf, "fit"):
+                clf.fit(list(train["text"]), list(train[label]))
+            preds: list[str] = []
+            t0 = time.perf_counter()
+            for t in texts:  # one at a time: the latency an agent sees per request
+                preds.append(clf.classify(t)[0])
+            elapsed = time.perf_counter() - t0
+        except RouterlabError as exc:
+            row["error"] = f"{type(exc).__name__}: {exc}"
+            rows.append(row)
+            continue
+        correct = sum(p == y for p, y in zip(preds, truth, strict=True))
+        row.update(
+            correct=correct,
+            accuracy=correct / len(texts),
+            lower_bound=lower_bound(correct, len(texts), confidence, method),
+            cost_per_1k_usd=1000 * float(getattr(clf, "cost_per_request_usd", 0.0) or 0.0),
+            latency_ms=1000 * elapsed / len(texts),
+        )
+        row["qualifies"] = row["lower_bound"] >= target
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    table["correct"] = table["correct"].astype("Int64")
+    ok = table[table["qualifies"]]
+    pct = f"{confidence:.0%}"
+    if ok.empty:
+        scored = table.dropna(subset=["lower_bound"])
+        if scored.empty:
+            best = "every candidate failed"
+        else:
+            top = scored.sort_values("lower_bound", ascending=False).iloc[0]
+            best = (f"best is {top['candidate']} with accuracy {top['accuracy']:.3f} "
+                    f"(lower bound {top['lower_bound']:.3f}, {top['correct']}/{top['n']})")
+        message = (f"none of {len(table)} candidates reaches {target:.0%} accuracy at {pct} confidence "
+                   f"({method}); {best}")
+        chosen = None
+    else:
+        pick = ok.sort_values(["cost_per_1k_usd", "latency_ms"]).iloc[0]
+        chosen = str(pick["candidate"])
+        table.loc[table["candidate"] == chosen, "chosen"] = True
+        message = (f"chose {chosen}: accuracy {pick['accuracy']:.3f}, lower bound {pick['lower_bound']:.3f} >= "
+                   f"{target:.0%} at {pct} confidence ({method}), ${pick['cost_per_1k_usd']:.4f} per 1k requests, "
+                   f"{pick['latency_ms']:.1f} ms per request; the cheapest of {len(ok)} that qualify")
+    return CalibrationResult(chosen, table, target, confidence, method, message, dict(named))

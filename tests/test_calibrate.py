@@ -1,0 +1,126 @@
+"""calibrate(): lower confidence bounds, the cheapest qualifying candidate, honest "none"."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from routerlab.errors import BadResponseError, DatasetError, InvalidRequestError, ProviderError
+from routerlab.routers.calibrate import calibrate, exact_lower, lower_bound, wilson_lower
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "wilson", "exact"),
+    # references: scipy.stats.binomtest(k, n).proportion_ci(0.90, "wilson") (one-sided 95% = two-sided 90%)
+    # and scipy.stats.beta.ppf(0.05, k, n - k + 1)
+    [(148, 150, 0.9605105523, 0.9586250301), (150, 150, 0.9822826114, 0.9802265618),
+     (95, 100, 0.9008389147, 0.8977466224), (1, 10, 0.0226349087, 0.0051161969), (0, 5, 0.0, 0.0)],
+)
+def test_lower_bounds_match_worked_values(k, n, wilson, exact):
+    assert wilson_lower(k, n, 0.95) == pytest.approx(wilson, abs=1e-9)
+    assert exact_lower(k, n, 0.95) == pytest.approx(exact, abs=1e-9)
+    assert lower_bound(k, n, 0.95, "exact") == pytest.approx(exact, abs=1e-9)
+
+
+def test_lower_bounds_reject_bad_counts():
+    with pytest.raises(InvalidRequestError):
+        wilson_lower(5, 4)
+    with pytest.raises(InvalidRequestError):
+        exact_lower(1, 0)
+    with pytest.raises(InvalidRequestError):
+        lower_bound(1, 2, method="bayes")
+
+
+def _frame(n_test: int = 400) -> pd.DataFrame:
+    labels = ["coder", "vision"]
+    rows = [{"text": f"train {i}", "split": "train", "tier": labels[i % 2]} for i in range(10)]
+    rows += [{"text": f"q{i}", "split": "test", "tier": labels[i % 2]} for i in range(n_test)]
+    return pd.DataFrame(rows)
+
+
+class _Fixed:
+    """A unit-test double: right on all but every ``wrong_every``-th test text, fixed cost."""
+
+    def __init__(self, name, wrong_every=0, cost=0.0, fail=False):
+        self.name, self.wrong_every, self.cost_per_request_usd, self.fail = name, wrong_every, cost, fail
+        self.fitted_on = 0
+
+    def fit(self, texts, labels):
+        self.fitted_on = len(texts)
+        return self
+
+    def classify(self, text):
+        if self.fail:
+            raise BadResponseError("no answer", provider="test")
+        i = int(text[1:])
+        truth = ["coder", "vision"][i % 2]
+        if self.wrong_every and i % self.wrong_every == 0:
+            return ("vision" if truth == "coder" else "coder"), 0.5
+        return truth, 0.9
+
+
+def test_picks_the_cheapest_candidate_whose_lower_bound_clears_the_target():
+    cands = [
+        _Fixed("big", wrong_every=0, cost=0.010),      # perfect, expensive
+        _Fixed("mid", wrong_every=100, cost=0.001),    # 99% -> lower bound ~0.977: qualifies
+        _Fixed("cheap", wrong_every=10, cost=0.0001),  # 90%: accurate-ish but does not qualify
+        _Fixed("broken", cost=0.0, fail=True),         # errors: kept in the table, never chosen
+    ]
+    res = calibrate(cands, _frame(), target=0.95)
+    assert res.chosen == "mid" and res.chosen_classifier is cands[1]
+    t = res.table.set_index("candidate")
+    assert list(t.index) == ["big", "mid", "cheap", "broken"]
+    assert t.loc["mid", "accuracy"] == pytest.approx(0.99) and t.loc["mid", "correct"] == 396
+    assert t.loc["mid", "lower_bound"] == pytest.approx(wilson_lower(396, 400))
+    assert t.loc["mid", "cost_per_1k_usd"] == pytest.approx(1.0)
+    assert list(t["qualifies"]) == [True, True, False, False]
+    assert t["chosen"].sum() == 1 and "BadResponseError" in t.loc["broken", "error"]
+    assert (t["n"] == 400).all() and cands[0].fitted_on == 10
+    assert "chose mid" in res.message
+
+
+def test_equal_cost_ties_go_to_the_faster_candidate():
+    class Slow(_Fixed):
+        def classify(self, text):
+            import time
+
+            time.sleep(0.0005)
+            return super().classify(text)
+
+    res = calibrate([Slow("slow"), _Fixed("fast")], _frame(100), target=0.9)
+    assert res.chosen == "fast"
+
+
+def test_reports_honestly_when_no_candidate_qualifies():
+    # 95/100 correct is 95% accuracy, but its lower bound is ~0.90: not enough.
+    res = calibrate([("a", _Fixed("a", wrong_every=20)), ("b", _Fixed("b", wrong_every=5))], _frame(100), target=0.95)
+    assert res.chosen is None and res.chosen_classifier is None
+    assert not res.table["qualifies"].any() and not res.table["chosen"].any()
+    assert res.message.startswith("none of 2 candidates reaches 95%")
+    assert "best is a" in res.message
+
+
+def test_exact_method_is_stricter_than_wilson_at_the_margin():
+    frame = _frame(150)
+    cand = _Fixed("x", wrong_every=75)  # 148/150
+    assert calibrate([cand], frame, target=0.96, method="wilson").chosen == "x"
+    assert calibrate([cand], frame, target=0.96, method="exact").chosen is None
+
+
+def test_bad_inputs_raise_typed_errors():
+    with pytest.raises(InvalidRequestError, match="method"):
+        calibrate([_Fixed("a")], _frame(10), method="bootstrap")
+    with pytest.raises(DatasetError, match="split"):
+        calibrate([_Fixed("a")], _frame(10).drop(columns=["split"]))
+    with pytest.raises(InvalidRequestError, match="named"):
+        calibrate([_Fixed("a"), _Fixed("a")], _frame(10))
+    with pytest.raises(DatasetError, match="no test rows"):
+        calibrate([_Fixed("a")], _frame(10).assign(split="train"))
+    assert issubclass(BadResponseError, ProviderError)
+
+
+def test_max_test_limits_the_rows_and_widens_the_bound():
+    full = calibrate([_Fixed("a", wrong_every=50)], _frame(400), target=0.9)
+    part = calibrate([_Fixed("a", wrong_every=50)], _frame(400), target=0.9, max_test=100)
+    assert part.table.loc[0, "n"] == 100
+    assert part.table.loc[0, "lower_bound"] < full.table.loc[0, "lower_bound"]
