@@ -1,0 +1,499 @@
+"""The orchestrator: the top tier plans, delegates subtasks to cheaper models through a router,
+reviews each result against its acceptance criteria, and decides whether it is done.
+
+    orch = Orchestrator(Client(), limits=Limits(budget_usd=0.50, wall_s=120, max_calls=30))
+    report = orch.run("Sort these 40 support tickets by urgency and draft replies for the top 3")
+    report.results, report.status, report.trace.to_frame(), critical_path(report.trace.to_frame())
+
+1. **plan**: one call to the orchestrator tier with a JSON schema (``PLAN_SCHEMA``): subtasks
+   with a kind, instructions, dependencies and acceptance criteria. Unknown dependencies and
+   dependencies on later subtasks (cycles) are dropped, and the plan span says so.
+2. **delegate**: every subtask whose dependencies are accepted goes through the router
+   (default: ``RuleRouter``, by kind) to a model; independent subtasks run concurrently.
+3. **review**: the orchestrator tier judges each result (``REVIEW_SCHEMA``): accept, retry (same
+   model, with the reviewer's reason), or escalate (next stronger tier: classifier / vision ->
+   coder -> orchestrator). Subtasks depending on one that failed are skipped.
+4. **decide**: a last orchestrator call summarises and says whether the goal is met; with
+   ``max_rounds > 1`` an unmet goal is planned again with what was learned.
+
+Limits (``Limits``: USD budget, wall seconds, number of model calls) are checked before every
+call; hitting one stops cleanly: no new calls, the report says which limit and what was done.
+
+Every model call goes through ``routerlab.client.Client`` (which writes the call records);
+the orchestrator adds span records to the same trace: ``task`` (the run) > ``plan`` /
+``delegate`` / ``review`` / ``decide`` > the calls, linked by ``parent_id``. Spans carry the
+prompts' keys and the answers, so ``replay_client(trace)`` rebuilds a client that answers
+every call as recorded: the run is reproducible from its trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BadResponseError, BudgetExceededError, LimitReachedError, RouterlabError
+from .trace import Trace, TraceRecord
+from .types import Completion, Decision, Message, Request
+
+__all__ = [
+    "Orchestrator", "Limits", "PlannedSubtask", "SubtaskResult", "RunReport", "PLAN_SCHEMA", "REVIEW_SCHEMA",
+    "DECIDE_SCHEMA", "ESCALATION", "parse_plan", "critical_path", "replay_client",
+]
+
+DEFAULT_KINDS = ("classify", "extract", "summarize", "code", "vision", "plan")
+ESCALATION = {"classifier": "coder", "vision": "orchestrator", "coder": "orchestrator"}
+MAX_SUBTASKS = 6
+
+
+def plan_schema(kinds: Sequence[str] = DEFAULT_KINDS, max_subtasks: int = MAX_SUBTASKS) -> dict[str, Any]:
+    """The JSON schema a plan must follow (llama.cpp turns it into a grammar, so plans parse)."""
+    return {
+        "type": "object",
+        "properties": {
+            "subtasks": {
+                "type": "array", "minItems": 1, "maxItems": max_subtasks,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "maxLength": 12},
+                        "kind": {"type": "string", "enum": list(kinds)},
+                        "instructions": {"type": "string", "maxLength": 200},
+                        "depends_on": {"type": "array", "items": {"type": "string", "maxLength": 12}, "maxItems": 3},
+                        "acceptance": {"type": "string", "maxLength": 120},
+                    },
+                    "required": ["id", "kind", "instructions", "depends_on", "acceptance"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "required": ["subtasks"],
+        "additionalProperties": False,
+    }
+
+
+PLAN_SCHEMA = plan_schema()
+REVIEW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"verdict": {"type": "string", "enum": ["accept", "retry", "escalate"]},
+                   "reason": {"type": "string", "maxLength": 200}},
+    "required": ["verdict", "reason"],
+    "additionalProperties": False,
+}
+DECIDE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"done": {"type": "boolean"}, "summary": {"type": "string", "maxLength": 400}},
+    "required": ["done", "summary"],
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Stop before a call that would pass any of these. ``None``: no limit."""
+
+    budget_usd: float | None = None
+    wall_s: float | None = None
+    max_calls: int | None = None
+
+
+@dataclass(frozen=True)
+class PlannedSubtask:
+    id: str
+    kind: str
+    instructions: str
+    depends_on: tuple[str, ...] = ()
+    acceptance: str = ""
+
+
+@dataclass
+class SubtaskResult:
+    subtask: PlannedSubtask
+    status: str = "not_run"  # accepted | failed | skipped | not_run
+    text: str = ""
+    model: str | None = None
+    tier: str | None = None
+    attempts: int = 0
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    cost_usd: float = 0.0
+
+
+@dataclass
+class RunReport:
+    goal: str
+    status: str  # done | incomplete | stopped | failed
+    reason: str
+    plan: list[PlannedSubtask]
+    results: dict[str, SubtaskResult]
+    summary: str
+    cost_usd: float
+    calls: int
+    wall_s: float
+    task_id: str
+    trace: Trace
+
+    def accepted(self) -> list[str]:
+        return [k for k, r in self.results.items() if r.status == "accepted"]
+
+
+def parse_plan(text: str, kinds: Sequence[str] = DEFAULT_KINDS,
+               max_subtasks: int = MAX_SUBTASKS) -> tuple[list[PlannedSubtask], list[str]]:
+    """Subtasks from the planner's JSON, and what had to be fixed (kept in the plan span)."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadResponseError(f"plan is not JSON ({exc.msg} at column {exc.colno}): {text[:120]!r}") from exc
+    items = doc.get("subtasks") if isinstance(doc, dict) else None
+    if not isinstance(items, list) or not items:
+        raise BadResponseError(f"plan has no subtasks: {text[:120]!r}")
+    fixes: list[str] = []
+    out: list[PlannedSubtask] = []
+    seen: set[str] = set()
+    if len(items) > max_subtasks:
+        fixes.append(f"kept the first {max_subtasks} of {len(items)} subtasks")
+    for n, it in enumerate(items[:max_subtasks]):
+        if not isinstance(it, dict):
+            raise BadResponseError(f"plan subtask {n} is not an object")
+        sid = str(it.get("id") or f"s{n + 1}").strip() or f"s{n + 1}"
+        if sid in seen:
+            fixes.append(f"duplicate id {sid!r} renamed s{n + 1}")
+            sid = f"s{n + 1}"
+        kind = str(it.get("kind", ""))
+        if kind not in kinds:
+            fixes.append(f"{sid}: unknown kind {kind!r} -> {kinds[0]}")
+            kind = kinds[0]
+        deps = []
+        for d in it.get("depends_on") or []:
+            if str(d) in seen:
+                deps.append(str(d))
+            else:  # unknown, self or later subtask: would deadlock or cycle
+                fixes.append(f"{sid}: dropped dependency {d!r} (not an earlier subtask)")
+        instructions = str(it.get("instructions") or "").strip()
+        if not instructions:
+            fixes.append(f"{sid}: empty instructions; dropped")
+            continue
+        seen.add(sid)
+        out.append(PlannedSubtask(sid, kind, instructions, tuple(dict.fromkeys(deps)), str(it.get("acceptance") or "")))
+    if not out:
+        raise BadResponseError("plan has no usable subtasks")
+    return out, fixes
+
+
+def _json_field(text: str, schema_name: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadResponseError(f"{schema_name} answer is not JSON: {text[:120]!r}") from exc
+    if not isinstance(doc, dict):
+        raise BadResponseError(f"{schema_name} answer is not a JSON object: {text[:120]!r}")
+    return doc
+
+
+class _Stop(LimitReachedError):
+    """Internal: a limit was reached; carries the reason."""
+
+
+class Orchestrator:
+    """Plan -> delegate -> review -> decide, over a Client; see the module docstring."""
+
+    def __init__(self, client: Any, router: Any = None, *, limits: Limits | None = None, max_retries: int = 1,
+                 max_rounds: int = 1, orchestrator_tier: str = "orchestrator", kinds: Sequence[str] | None = None,
+                 subtask_max_tokens: int = 256, plan_max_tokens: int = 600, max_subtasks: int = MAX_SUBTASKS) -> None:
+        self.client = client
+        if router is None:
+            from .routers.rules import RuleRouter
+
+            router = RuleRouter(client.tiers)
+        self.router = router
+        self.limits = limits or Limits()
+        self.max_retries = max_retries
+        self.max_rounds = max_rounds
+        self.tier = orchestrator_tier
+        router_kinds = tuple(k for k in DEFAULT_KINDS if k in getattr(router, "kind_tiers", DEFAULT_KINDS))
+        self.kinds = tuple(kinds or router_kinds or DEFAULT_KINDS)
+        self.subtask_max_tokens = subtask_max_tokens
+        self.plan_max_tokens = plan_max_tokens
+        self.max_subtasks = max_subtasks
+
+    # ---- limits and calls ----------------------------------------------------------------------
+    def _check(self, request: Request, model: str | None, tier: str | None) -> None:
+        lim = self.limits
+        if lim.max_calls is not None and self._calls >= lim.max_calls:
+            raise _Stop(f"call limit reached ({lim.max_calls} calls)")
+        if lim.wall_s is not None and time.monotonic() - self._t0 >= lim.wall_s:
+            raise _Stop(f"wall-time limit reached ({lim.wall_s:g} s)")
+        if lim.budget_usd is not None:
+            target = model or self.client.tiers.model_for(tier).id
+            need = self.client.worst_case_cost(request, target)
+            if self._spent + self._reserved + need > lim.budget_usd:
+                raise _Stop(f"budget limit: the next call could cost ${need:.4f}, "
+                            f"${lim.budget_usd - self._spent - self._reserved:.4f} of ${lim.budget_usd:g} left")
+
+    async def _call(self, request: Request, *, parent: str, model: str | None = None, tier: str | None = None,
+                    decision: Decision | None = None) -> Completion:
+        self._check(request, model, tier)
+        self._calls += 1
+        need = self.client.worst_case_cost(request, model or self.client.tiers.model_for(tier).id)
+        self._reserved += need
+        try:
+            done: Completion = await self.client.acomplete(request, model=model, tier=tier, decision=decision,
+                                                            parent_id=parent, task_id=self._task_id)
+        except BudgetExceededError as exc:
+            raise _Stop(f"client budget: {exc}") from exc
+        finally:
+            self._reserved -= need
+        self._spent += done.cost_usd
+        return done
+
+    def _span(self, kind: str, span_id: str, parent: str | None, start: float, status: str = "ok",
+              error: str | None = None, **meta: Any) -> None:
+        self.client.trace.append(TraceRecord(
+            kind=kind, call_id=span_id, parent_id=parent, task_id=self._task_id, start=start,
+            end=max(time.time(), start), status=status, error=error, metadata=meta,
+        ))
+
+    def _request(self, key: str, text: str, kind: str, schema: Mapping[str, Any] | None, max_tokens: int,
+                 system: str | None = None) -> Request:
+        return Request(messages=(Message("user", text),), kind=kind, system=system, response_schema=schema,
+                       max_output_tokens=max_tokens, metadata={"prompt_id": key}, temperature=0.0)
+
+    # ---- steps ---------------------------------------------------------------------------------
+    async def _plan(self, goal: str, round_no: int, context: str, parent: str) -> list[PlannedSubtask]:
+        span, start = uuid.uuid4().hex[:16], time.time()
+        text = (f"Goal: {goal}\n{context}Break the goal into at most {self.max_subtasks} small subtasks. For each give "
+                f"an id (s1, s2, ...), a kind ({', '.join(self.kinds)}), short instructions, the ids of earlier "
+                "subtasks it needs (depends_on), and an acceptance criterion. Answer in JSON.")
+        req = self._request(f"plan:{round_no}", text, "plan", plan_schema(self.kinds, self.max_subtasks),
+                            self.plan_max_tokens,
+                            system="You are the orchestrator: you plan and delegate work to cheaper models.")
+        try:
+            done = await self._call(req, parent=span, tier=self.tier)
+            plan, fixes = parse_plan(done.text, self.kinds, self.max_subtasks)
+        except RouterlabError as exc:
+            self._span("plan", span, parent, start, status="error", error=str(exc), prompt_key=req.metadata["prompt_id"])
+            raise
+        self._span("plan", span, parent, start, prompt_key=req.metadata["prompt_id"], response=done.text,
+                   model=done.model, fixes=fixes, subtasks=[vars(s) for s in plan])
+        return plan
+
+    async def _review(self, st: PlannedSubtask, result: str, attempt: int, parent: str) -> dict[str, Any]:
+        span, start = uuid.uuid4().hex[:16], time.time()
+        text = (f"Subtask: {st.instructions}\nAcceptance criterion: {st.acceptance or 'a useful answer'}\n"
+                f"Result:\n{result[:2000]}\n\nDoes the result meet the criterion? verdict accept, retry (try again) "
+                "or escalate (needs a stronger model), and a short reason. Answer in JSON.")
+        req = self._request(f"review:{st.id}:{attempt}", text, "review", REVIEW_SCHEMA, 96)
+        done = await self._call(req, parent=span, tier=self.tier)
+        try:
+            verdict = _json_field(done.text, "review")
+            if verdict.get("verdict") not in ("accept", "retry", "escalate"):
+                raise BadResponseError(f"review verdict {verdict.get('verdict')!r} is not accept/retry/escalate")
+        except BadResponseError as exc:
+            verdict = {"verdict": "retry", "reason": f"unreadable review: {exc}"}
+        self._span("review", span, parent, start, subtask=st.id, attempt=attempt, prompt_key=req.metadata["prompt_id"],
+                   response=done.text, model=done.model, verdict=verdict)
+        return verdict
+
+    async def _run_subtask(self, st: PlannedSubtask, res: SubtaskResult, upstream: Mapping[str, str],
+                           parent: str) -> None:
+        context = "".join(f"Result of {d}:\n{upstream[d][:1200]}\n\n" for d in st.depends_on if d in upstream)
+        tier_override: str | None = None
+        feedback = ""
+        for attempt in range(1, self.max_retries + 2):
+            span, start = uuid.uuid4().hex[:16], time.time()
+            req = self._request(f"do:{st.id}:{attempt}", f"{context}{st.instructions}{feedback}", st.kind, None,
+                                self.subtask_max_tokens)
+            if tier_override is None:
+                decision = self.router.route(req)
+            else:
+                m = self.client.tiers.model_for(tier_override)
+                decision = Decision(model=m.id, tier=tier_override, reason=f"escalated to {tier_override}",
+                                    router="orchestrator")
+            res.attempts, res.model, res.tier = attempt, decision.model, decision.tier
+            try:
+                done = await self._call(req, parent=span, model=decision.model, decision=decision)
+            except RouterlabError as exc:
+                if isinstance(exc, _Stop):
+                    self._span("delegate", span, parent, start, status="error", error=str(exc), subtask=st.id,
+                               attempt=attempt, decision=decision.to_dict())
+                    raise
+                self._span("delegate", span, parent, start, status="error", error=str(exc), subtask=st.id,
+                           attempt=attempt, decision=decision.to_dict())
+                res.status = "failed"
+                return
+            res.text, res.cost_usd = done.text, res.cost_usd + done.cost_usd
+            self._span("delegate", span, parent, start, subtask=st.id, attempt=attempt, kind_=st.kind,
+                       prompt_key=req.metadata["prompt_id"], response=done.text, model=done.model,
+                       decision=decision.to_dict())
+            verdict = await self._review(st, done.text, attempt, parent)
+            res.verdicts.append(verdict)
+            if verdict["verdict"] == "accept":
+                res.status = "accepted"
+                return
+            feedback = f"\n\nA reviewer rejected an earlier answer: {verdict.get('reason', '')}"
+            if verdict["verdict"] == "escalate":
+                current = tier_override or decision.tier or ""
+                tier_override = ESCALATION.get(current, self.tier)
+        res.status = "failed"
+
+    async def _decide(self, goal: str, results: Mapping[str, SubtaskResult], round_no: int, parent: str) -> dict[str, Any]:
+        span, start = uuid.uuid4().hex[:16], time.time()
+        lines = "\n".join(f"- {k} ({r.status}): {r.text[:300]}" for k, r in results.items())
+        req = self._request(f"decide:{round_no}", f"Goal: {goal}\nSubtask results:\n{lines}\n\nIs the goal met? "
+                            "Give done (true/false) and a short summary. Answer in JSON.", "decide", DECIDE_SCHEMA, 200)
+        done = await self._call(req, parent=span, tier=self.tier)
+        try:
+            d = _json_field(done.text, "decide")
+        except BadResponseError as exc:
+            d = {"done": False, "summary": f"unreadable decision: {exc}"}
+        self._span("decide", span, parent, start, prompt_key=req.metadata["prompt_id"], response=done.text,
+                   model=done.model, decision_=d)
+        return d
+
+    # ---- the run -------------------------------------------------------------------------------
+    async def arun(self, goal: str, task_id: str | None = None) -> RunReport:
+        self._task_id = task_id or uuid.uuid4().hex[:12]
+        self._t0, self._calls, self._spent, self._reserved = time.monotonic(), 0, 0.0, 0.0
+        root, start = uuid.uuid4().hex[:16], time.time()
+        n_before = len(self.client.trace)
+        plan: list[PlannedSubtask] = []
+        results: dict[str, SubtaskResult] = {}
+        status, reason, summary, context = "incomplete", "", "", ""
+        try:
+            for round_no in range(1, self.max_rounds + 1):
+                plan = await self._plan(goal, round_no, context, root)
+                results = {st.id: SubtaskResult(st) for st in plan}
+                await self._delegate_all(plan, results, root)
+                d = await self._decide(goal, results, round_no, root)
+                summary = str(d.get("summary", ""))
+                if d.get("done") is True:
+                    status, reason = "done", f"goal met after round {round_no}"
+                    break
+                reason = f"orchestrator judged the goal unmet after round {round_no}"
+                context = f"An earlier attempt ended: {summary[:400]}\n"
+        except _Stop as stop:
+            status, reason = "stopped", str(stop)
+        except RouterlabError as exc:
+            status, reason = "failed", f"{type(exc).__name__}: {exc}"
+        wall = time.monotonic() - self._t0
+        new = self.client.trace.records[n_before:]
+        cost = sum(r.cost_usd for r in new if r.kind == "call")
+        self.client.trace.append(TraceRecord(
+            kind="task", call_id=root, parent_id=None, task_id=self._task_id, start=start, end=time.time(),
+            status="ok" if status in ("done", "incomplete") else "error", error=None if status == "done" else reason,
+            cost_usd=cost, metadata={"goal": goal, "status": status, "reason": reason, "summary": summary,
+                                     "limits": vars(self.limits), "calls": self._calls},
+        ))
+        return RunReport(goal, status, reason, plan, results, summary, cost, self._calls, wall, self._task_id,
+                         self.client.trace)
+
+    async def _delegate_all(self, plan: list[PlannedSubtask], results: dict[str, SubtaskResult], parent: str) -> None:
+        upstream: dict[str, str] = {}
+        pending = [st for st in plan]
+        while pending:
+            ready = [st for st in pending if all(results[d].status == "accepted" for d in st.depends_on)]
+            blocked = [st for st in pending if any(results[d].status in ("failed", "skipped") for d in st.depends_on)]
+            for st in blocked:
+                results[st.id].status = "skipped"
+            pending = [st for st in pending if st not in ready and st not in blocked]
+            if not ready:
+                break
+            outcomes = await asyncio.gather(*(self._run_subtask(st, results[st.id], upstream, parent) for st in ready),
+                                            return_exceptions=True)
+            stop = next((o for o in outcomes if isinstance(o, _Stop)), None)
+            for st, o in zip(ready, outcomes, strict=True):
+                if isinstance(o, BaseException) and not isinstance(o, (_Stop, RouterlabError)):
+                    raise o
+                if isinstance(o, RouterlabError) and not isinstance(o, _Stop):
+                    results[st.id].status = "failed"  # e.g. its review call failed: not accepted
+                elif isinstance(o, _Stop) and results[st.id].status == "not_run":
+                    results[st.id].status = "not_run"
+            upstream.update({st.id: results[st.id].text for st in ready if results[st.id].status == "accepted"})
+            if stop is not None:
+                raise stop
+
+    def run(self, goal: str, task_id: str | None = None) -> RunReport:
+        """Synchronous :meth:`arun` (in a worker thread when an event loop is already running, as in Jupyter)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.arun(goal, task_id))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, self.arun(goal, task_id)).result()
+
+
+def critical_path(trace_frame: Any) -> Any:
+    """The records that decided a run's end time, in time order (a DataFrame of trace rows).
+
+    From the root (the record without a parent, latest-ending if several), repeatedly: take the
+    child that ended last; before it, the child that ended last before that one started; and so
+    on; then descend into each of them. Leaves are calls; their latencies sum to the time the
+    run spent waiting on models along that path."""
+    import pandas as pd
+
+    f = trace_frame.reset_index(drop=True)
+    if f.empty:
+        return f
+    ids = set(f["call_id"])
+    kids: dict[str, list[int]] = {}
+    roots = []
+    for i, p in enumerate(f["parent_id"]):
+        if p is None or (isinstance(p, float) and pd.isna(p)) or p not in ids:
+            roots.append(i)
+        else:
+            kids.setdefault(str(p), []).append(i)
+    start, end = f["start"].to_numpy(), f["end"].to_numpy()
+
+    def walk(i: int) -> list[int]:
+        ch = kids.get(str(f.at[i, "call_id"]), [])
+        if not ch:
+            return [i]
+        seq: list[int] = []
+        limit = end[i] + 1e-9
+        pool = list(ch)
+        while pool:
+            fit = [c for c in pool if end[c] <= limit]
+            if not fit:
+                break
+            c = max(fit, key=lambda k: (end[k], start[k]))
+            seq.append(c)
+            pool = [k for k in pool if k != c]
+            limit = start[c] + 1e-9
+        out = [i]
+        for c in reversed(seq):
+            out += walk(c)
+        return out
+
+    root = max(roots, key=lambda k: end[k])
+    path = walk(root)
+    return f.iloc[path].sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+
+
+def replay_client(trace: Trace, catalog: Any = None, tiers: Any = None, **client_kw: Any) -> Any:
+    """A Client that answers every call of a recorded orchestrator run as recorded (text, tokens,
+    cost, latency), keyed by the prompt keys the spans carry: rerunning the same Orchestrator
+    configuration on it reproduces the run's plan, delegations, reviews and decision."""
+    from .client import Client
+    from .providers.replay import Recorded, ReplayProvider
+
+    by_id = {r.call_id: r for r in trace.records}
+    table: dict[str, dict[str, Recorded]] = {}
+    for call in trace.records:
+        if call.kind != "call" or call.status != "ok" or call.parent_id not in by_id:
+            continue
+        span = by_id[call.parent_id]
+        key, response = span.metadata.get("prompt_key"), span.metadata.get("response")
+        if key is None or response is None or not call.model:
+            continue
+        name = call.model.split(":", 1)[1]
+        table.setdefault(name, {})[str(key)] = Recorded(
+            response=str(response), input_tokens=call.input_tokens, output_tokens=call.output_tokens,
+            cost_usd=call.cost_usd, latency_s=call.latency_s, ttft_s=call.ttft_s)
+    provider = ReplayProvider(table, name="replay")
+    prefixes = {r.model.split(":", 1)[0] for r in trace.records if r.kind == "call" and r.model}
+    client = Client(catalog=catalog, tiers=tiers, providers={p: provider for p in prefixes}, **client_kw)
+    return client
