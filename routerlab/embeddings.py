@@ -219,6 +219,9 @@ class Embedder:
                     out[todo[t]] = v
                     if self.cache is not None:
                         new.append((self.cache.key(t), v))
+                if self.cache is not None and len(new) >= 512:  # save progress on long runs
+                    self.cache.put_many(new)
+                    new = []
             if self.cache is not None:
                 self.cache.put_many(new)
         return out

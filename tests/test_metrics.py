@@ -1,0 +1,150 @@
+"""Each metric against a small example worked by hand (numbers in the comments)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from routerlab.errors import InvalidRequestError
+from routerlab.evaluation import (
+    aiq,
+    apgr,
+    bootstrap_ci,
+    cost_to_reach,
+    cost_weight_sweep,
+    cpt,
+    curve_summary,
+    mean_cost,
+    mean_quality,
+    nondecreasing_hull,
+    oracle_choice,
+    pareto_mask,
+    pgr,
+    routellm_thresholds,
+    threshold_sweep,
+    total_cost,
+)
+
+Q = np.array([[1, 0], [0, 1], [1, 1]], dtype=float)
+C = np.array([[1, 10], [1, 10], [1, 10]], dtype=float)
+# a router's sweep: (cost, quality); (2, .6) lies under the chord (1,.5)-(3,.9); (4, .8) is dominated
+PTS_C = np.array([1, 2, 3, 4, 5], dtype=float)
+PTS_Q = np.array([0.5, 0.6, 0.9, 0.8, 0.95])
+
+
+def test_quality_and_cost_of_a_choice() -> None:
+    choice = [0, 1, 0]
+    assert mean_quality(Q, choice) == 1.0  # (1 + 1 + 1) / 3
+    assert total_cost(C, choice) == 12.0  # 1 + 10 + 1
+    assert mean_cost(C, choice) == 4.0
+    assert mean_quality(Q, [1, 0, 1]) == pytest.approx(1 / 3)
+    with pytest.raises(InvalidRequestError):
+        mean_quality(Q, [0, 2, 0])
+    with pytest.raises(InvalidRequestError):
+        mean_quality(Q, [0, 1])
+
+
+def test_pgr() -> None:
+    assert pgr(0.75, 0.5, 1.0) == 0.5
+    assert pgr(1.0, 0.5, 1.0) == 1.0
+    with pytest.raises(InvalidRequestError):
+        pgr(0.5, 0.6, 0.6)
+
+
+def test_apgr_worked_example() -> None:
+    # trapezoids: 0.5*(0.5+0.9)/2 + 0.5*(0.9+1.0)/2 = 0.825; weak area 0.5; gap area 0.5
+    assert apgr([0, 0.5, 1], [0.5, 0.9, 1.0], 0.5, 1.0) == pytest.approx((0.825 - 0.5) / 0.5)
+    # a random router interpolates linearly between weak and strong: APGR 0.5
+    x = np.linspace(0, 1, 11)
+    assert apgr(x, 0.6 + 0.3 * x, 0.6, 0.9) == pytest.approx(0.5)
+    # order of points does not matter
+    assert apgr([1, 0, 0.5], [1.0, 0.5, 0.9], 0.5, 1.0) == pytest.approx(0.65)
+
+
+def test_cpt_worked_example() -> None:
+    share, qual = [0, 0.5, 1], [0.5, 0.9, 1.0]
+    # 50% of the gap: 0.75, reached between (0, .5) and (.5, .9): 0.5 * 0.25 / 0.4
+    assert cpt(0.5, share, qual, 0.5, 1.0) == pytest.approx(0.3125)
+    assert cpt(1.0, share, qual, 0.5, 1.0) == pytest.approx(1.0)
+    assert cpt(0.0, share, qual, 0.5, 1.0) == 0.0
+    # never reached -> inf
+    assert cpt(0.5, [0, 1], [0.5, 0.6], 0.5, 1.0) == float("inf")
+
+
+def test_hull_worked_example() -> None:
+    hull = nondecreasing_hull(PTS_C, PTS_Q)
+    np.testing.assert_allclose(hull, [[1, 0.5], [3, 0.9], [5, 0.95]])
+    # equal-cost points keep the best; a costlier worse point never enters
+    np.testing.assert_allclose(nondecreasing_hull([1, 1, 2], [0.2, 0.4, 0.3]), [[1, 0.4]])
+
+
+def test_aiq_worked_example() -> None:
+    # area: 2*(.5+.9)/2 + 2*(.9+.95)/2 = 1.4 + 1.85 = 3.25 over width 4
+    assert aiq(PTS_C, PTS_Q) == pytest.approx(3.25 / 4)
+    # flat extension to c_max = 7: + 2 * .95
+    assert aiq(PTS_C, PTS_Q, 1, 7) == pytest.approx((3.25 + 1.9) / 6)
+    # nothing left of the first point: [0, 1] counts 0
+    assert aiq(PTS_C, PTS_Q, 0, 5) == pytest.approx(3.25 / 5, abs=1e-9)
+    # a single model: a flat line at its quality
+    assert aiq([2.0], [0.7], 2.0, 4.0) == pytest.approx(0.7)
+
+
+def test_cost_to_reach_and_pareto() -> None:
+    assert cost_to_reach(PTS_C, PTS_Q, 0.7) == pytest.approx(2.0)  # 1 + 2 * (0.2 / 0.4)
+    assert cost_to_reach(PTS_C, PTS_Q, 0.5) == 1.0
+    assert cost_to_reach(PTS_C, PTS_Q, 0.96) == float("inf")
+    assert pareto_mask(PTS_C, PTS_Q).tolist() == [True, True, True, False, True]
+
+
+def test_curve_summary_fractions_of_reference() -> None:
+    s = curve_summary(PTS_C, PTS_Q, ref_cost=5.0, ref_quality=0.95, c_min=1, c_max=5)
+    assert s["AIQ"] == pytest.approx(0.8125) and s["max_quality"] == 0.95
+    # 95% of .95 = .9025 on segment (3,.9)-(5,.95): 3 + 2 * .0025/.05 = 3.1 -> 3.1 / 5
+    assert s["cost@95%"] == pytest.approx(0.62)
+    assert s["cost@100%"] == pytest.approx(1.0)
+
+
+def test_oracle_picks_cheapest_correct() -> None:
+    q = np.array([[0, 1, 1], [0, 0, 0], [1, 1, 0]], dtype=float)
+    c = np.array([[1, 5, 3], [1, 5, 3], [2, 1, 3]], dtype=float)
+    assert oracle_choice(q, c).tolist() == [2, 0, 1]
+
+
+def test_threshold_sweep_worked_example() -> None:
+    scores = np.array([0.9, 0.1, 0.5, 0.7])
+    qs, qw = np.array([1, 1, 0, 1.0]), np.array([0, 1, 0, 1.0])
+    df = threshold_sweep(scores, qs, qw, thresholds=[0.0, 0.6, 1.0], cost_strong=10.0, cost_weak=1.0)
+    assert df["strong_share"].tolist() == [1.0, 0.5, 0.0]
+    assert df["quality"].tolist() == [0.75, 0.75, 0.5]
+    assert df["mean_cost"].tolist() == [10.0, 5.5, 1.0]  # (10 + 1 + 1 + 10) / 4 at 0.6
+    # same as routing each threshold one by one
+    thr = np.linspace(0, 1, 37)
+    fast = threshold_sweep(scores, qs, qw, thresholds=thr)
+    slow = [np.where(scores >= t, qs, qw).mean() for t in thr]
+    np.testing.assert_allclose(fast["quality"], slow)
+
+
+def test_routellm_thresholds_span_all_to_none() -> None:
+    s = np.arange(11, dtype=float)
+    thr = routellm_thresholds(s, num_results=10)
+    assert len(thr) == 11 and thr[0] == 0.0
+    df = threshold_sweep(s, np.ones(11), np.zeros(11), thresholds=thr)
+    assert df["strong_share"].iloc[0] == 1.0 and df["strong_share"].iloc[-1] == 0.0
+
+
+def test_cost_weight_sweep_moves_from_best_to_cheapest() -> None:
+    pq, pc = np.array([[0.5, 0.9]]), np.array([[1.0, 10.0]])
+    q, c = np.array([[0.0, 1.0]]), np.array([[1.0, 10.0]])
+    df = cost_weight_sweep(pq, pc, q, c, weights=[0.0, 1.0], cost_scale=10.0)
+    # w=0: model 1; w=1: .5 - .1 = .4 beats .9 - 1 = -.1 -> model 0
+    assert df["quality"].tolist() == [1.0, 0.0] and df["mean_cost"].tolist() == [10.0, 1.0]
+
+
+def test_bootstrap_ci() -> None:
+    x = np.array([0, 1] * 50, dtype=float)
+    point, lo, hi = bootstrap_ci(lambda idx: x[idx].mean(), len(x), n_boot=400, seed=1)
+    assert point == 0.5 and lo < 0.5 < hi and 0.35 < lo and hi < 0.65
+    assert bootstrap_ci(lambda idx: x[idx].mean(), len(x), n_boot=50, seed=1) == \
+        bootstrap_ci(lambda idx: x[idx].mean(), len(x), n_boot=50, seed=1)
+    const = np.ones(10)
+    assert bootstrap_ci(lambda idx: const[idx].mean(), 10, n_boot=20) == (1.0, 1.0, 1.0)
