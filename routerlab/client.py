@@ -317,15 +317,6 @@ class Client:
             return {}
         return {"fallback_from": plan.candidates[0].id, "fallback_reason": "; ".join(why)}
 
-    @staticmethod
-    def _final_error(errors: list[RouterlabError]) -> RouterlabError:
-        # Prefer what happened on the wire over why other models were skipped.
-        for kinds in ((ProviderError,), (BudgetExceededError,), (CapabilityError,)):
-            for e in reversed(errors):
-                if isinstance(e, kinds):
-                    return e
-        return errors[-1]
-
     def complete(
         self,
         request: Request,
@@ -375,7 +366,7 @@ class Client:
                 errors.append(exc)
                 why.append(f"{info.id}: {type(exc).__name__}")
         self._flush(pending, final=True)
-        raise self._final_error(errors)
+        raise errors[-1]  # what ended the subtask; the trace has every step
 
     async def acomplete(
         self,
@@ -426,7 +417,7 @@ class Client:
                 errors.append(exc)
                 why.append(f"{info.id}: {type(exc).__name__}")
         self._flush(pending, final=True)
-        raise self._final_error(errors)
+        raise errors[-1]  # what ended the subtask; the trace has every step
 
     # ---- batches -------------------------------------------------------------------------------
     async def arun_many(

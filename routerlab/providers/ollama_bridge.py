@@ -217,7 +217,9 @@ class OllamaBridge:
         handler = type("BridgeHandler", (_Handler,), {"bridge": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ollama-bridge", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="ollama-bridge", daemon=True
+        )
         self._thread.start()
         return self
 

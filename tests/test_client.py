@@ -1,0 +1,212 @@
+"""The client: validation before any network, retries, fallback, budget, trace, replay."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pandas as pd
+import pytest
+from clientkit import client, model
+
+from routerlab.errors import (
+    BudgetExceededError,
+    CapabilityError,
+    InvalidRequestError,
+    ProviderServerError,
+    RateLimitError,
+    UnknownModelError,
+)
+from routerlab.types import Decision, Image, Message, Request
+
+
+def _finals(trace):
+    return [r for r in trace.records if r.metadata.get("final")]
+
+
+# ---- bad input: clear errors, no network -----------------------------------------------------------
+def test_bad_requests_fail_before_any_network(fault_server):
+    c = client(fault_server.url, [model("fso:ok", max_out=100, context=1_000)])
+    with pytest.raises(InvalidRequestError, match="no messages"):
+        Request(messages=())
+    with pytest.raises(InvalidRequestError, match="Request"):
+        c.complete("just a string", model="fso:ok")  # type: ignore[arg-type]
+    with pytest.raises(CapabilityError, match="cannot read images"):
+        c.complete(Request.user("see", images=(Image(b"\x89PNG"),)), model="fso:ok")
+    with pytest.raises(CapabilityError, match="lower max_output_tokens"):
+        c.complete(Request.user("hi", max_output_tokens=101), model="fso:ok")
+    with pytest.raises(CapabilityError, match="context window"):
+        c.complete(Request.user("word " * 2_000, max_output_tokens=10), model="fso:ok")
+    with pytest.raises(UnknownModelError):
+        c.complete(Request.user("hi"), model="fso:nope")
+    with pytest.raises(InvalidRequestError, match="model="):
+        c.complete(Request.user("hi"))
+    assert fault_server.requests == []
+    # each refused call still left one final record saying why
+    refused = _finals(c.trace)
+    assert [r.error_type for r in refused] == ["CapabilityError"] * 3
+    assert all(r.status == "refused" for r in refused)
+
+
+def test_budget_refuses_before_sending(fault_server):
+    c = client(fault_server.url, [model("fso:ok", price=(1000.0, 1000.0))], budget_usd=0.001)
+    req = Request.user("hello", max_output_tokens=200)
+    with pytest.raises(BudgetExceededError) as info:
+        c.complete(req, model="fso:ok")
+    assert info.value.needed == pytest.approx(c.worst_case_cost(req, "fso:ok"))
+    assert info.value.needed > info.value.remaining == pytest.approx(0.001)
+    assert fault_server.requests == []
+    assert c.budget.spent == 0 and c.budget.reserved == 0
+
+
+# ---- success path ----------------------------------------------------------------------------------
+def test_complete_prices_times_and_records_one_attempt(fault_server):
+    c = client(fault_server.url, [model("fsa:ok", price=(3.0, 15.0))], budget_usd=1.0)
+    d = Decision(model="fsa:ok", tier=None, score=0.7, threshold=0.5, reason="test", router="unit")
+    done = c.complete(Request.user("hello", kind="classify"), decision=d, task_id="t1")
+    assert done.model == "fsa:ok" and done.text == "ok from the fault server"
+    expected = (done.usage.input_tokens * 3.0 + done.usage.output_tokens * 15.0) / 1e6
+    assert done.cost_usd == pytest.approx(expected) and done.cost_usd > 0
+    (rec,) = c.trace.records
+    assert rec.status == "ok" and rec.attempt == 1 and rec.task_id == "t1"
+    assert rec.cost_usd == done.cost_usd and rec.output_tokens == 5
+    assert rec.decision["router"] == "unit" and rec.metadata["kind"] == "classify"
+    assert c.budget.spent == pytest.approx(done.cost_usd) and c.budget.reserved == 0
+
+
+# ---- retries ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("prefix", ["fso", "fsa"])
+def test_rate_limit_is_retried_after_retry_after(fault_server, prefix):
+    mid = f"{prefix}:flaky-429-2"
+    c = client(fault_server.url, [model(mid)], max_attempts=3)
+    done = asyncio.run(c.acomplete(Request.user("hi"), model=mid))
+    assert done.metadata["attempts"] == 3
+    recs = c.trace.records
+    assert [r.status for r in recs] == ["error", "error", "ok"]
+    assert [r.error_type for r in recs[:2]] == ["RateLimitError", "RateLimitError"]
+    assert [r.attempt for r in recs] == [1, 2, 3]
+    assert [r.metadata["final"] for r in recs] == [False, False, True]
+    # the server asked for 0.05 s; the next attempt did not start sooner
+    for before, after in zip(recs, recs[1:], strict=False):
+        assert after.start - before.end >= 0.045
+    assert len(fault_server.requests) == 3
+
+
+def test_retries_give_up_with_the_typed_error(fault_server):
+    c = client(fault_server.url, [model("fso:fault-429")], max_attempts=2)
+    with pytest.raises(RateLimitError):
+        c.complete(Request.user("hi"), model="fso:fault-429")
+    assert len(fault_server.requests) == 2
+    assert [r.metadata["final"] for r in c.trace.records] == [False, True]
+
+
+# ---- fallback --------------------------------------------------------------------------------------
+def test_tier_falls_back_when_a_model_keeps_failing(fault_server):
+    models = [model("fso:fault-500"), model("fsa:ok")]
+    c = client(fault_server.url, models, {"work": ("fso:fault-500", "fsa:ok")}, max_attempts=2)
+    done = c.complete(Request.user("hi"), tier="work")
+    assert done.model == "fsa:ok"
+    assert done.metadata["fallback_from"] == "fso:fault-500"
+    assert "ProviderServerError" in done.metadata["fallback_reason"]
+    recs = c.trace.records
+    assert [(r.model, r.status) for r in recs] == [("fso:fault-500", "error")] * 2 + [("fsa:ok", "ok")]
+    assert recs[-1].metadata["fallback_reason"] == done.metadata["fallback_reason"]
+    assert all(r.tier == "work" for r in recs)
+
+
+def test_tier_skips_a_model_that_cannot_see_images(fault_server):
+    models = [model("fso:ok"), model("fsl:ok", vision=True)]
+    c = client(fault_server.url, models, {"vision": ("fso:ok", "fsl:ok")})
+    done = c.complete(Request.user("what is this", images=(Image(b"\x89PNG"),)), tier="vision")
+    assert done.model == "fsl:ok"
+    skipped, used = c.trace.records
+    assert skipped.status == "refused" and skipped.error_type == "CapabilityError" and skipped.model == "fso:ok"
+    assert "cannot read images" in skipped.error
+    assert used.metadata["fallback_reason"] == "fso:ok: CapabilityError"
+    assert [r["path"] for r in fault_server.requests] == ["/api/chat"]
+
+
+def test_all_models_failing_raises_the_wire_error(fault_server):
+    models = [model("fso:fault-503"), model("fsa:fault-500")]
+    c = client(fault_server.url, models, {"work": ("fso:fault-503", "fsa:fault-500")}, max_attempts=1)
+    with pytest.raises(ProviderServerError):
+        c.complete(Request.user("hi"), tier="work")
+    assert [r.metadata["final"] for r in c.trace.records] == [False, True]
+
+
+# ---- budget under concurrency ----------------------------------------------------------------------
+def test_budget_holds_with_many_concurrent_calls(fault_server):
+    c = client(fault_server.url, [model("fso:ok", price=(50.0, 100.0))], budget_usd=0.02, max_concurrency=16)
+    reqs = [Request.user(f"question {i}", max_output_tokens=64) for i in range(60)]
+    worst = c.worst_case_cost(reqs[0], "fso:ok")
+    outs = c.run_many(reqs, model="fso:ok", progress=False)
+    assert len(outs) == 60
+    refused = [o for o in outs if isinstance(o.error, BudgetExceededError)]
+    assert refused and all(o.ok or isinstance(o.error, BudgetExceededError) for o in outs)
+    assert c.budget.spent <= 0.02 and c.budget.peak_committed <= 0.02 + 1e-12
+    assert c.budget.reserved == pytest.approx(0.0, abs=1e-12)
+    assert c.budget.spent == pytest.approx(sum(o.completion.cost_usd for o in outs if o.ok))
+    # a refusal never reached the server
+    assert len(fault_server.requests) == sum(o.ok for o in outs)
+    assert worst * 16 > 0.02  # the limit really was contended
+
+
+# ---- batches ---------------------------------------------------------------------------------------
+def test_run_many_keeps_order_and_shows_progress(fault_server, capsys):
+    c = client(fault_server.url, [model("fso:ok"), model("fsa:ok")], progress_min=5)
+    reqs = [Request.user(f"q{i}") for i in range(6)]
+    decisions = [Decision(model="fso:ok" if i % 2 else "fsa:ok") for i in range(6)]
+    outs = c.run_many(reqs, decisions=decisions)
+    assert [o.request.id for o in outs] == [r.id for r in reqs]
+    assert [o.model for o in outs] == [d.model for d in decisions]
+    assert "subtasks" in capsys.readouterr().err
+
+
+def test_run_many_works_inside_a_running_event_loop(fault_server):
+    c = client(fault_server.url, [model("fso:ok")])
+
+    async def notebook_cell():
+        return c.run_many([Request.user("a"), Request.user("b")], model="fso:ok", progress=False)
+
+    outs = asyncio.run(notebook_cell())
+    assert [o.ok for o in outs] == [True, True]
+
+
+# ---- replay ----------------------------------------------------------------------------------------
+def test_replay_returns_recorded_tokens_cost_and_latency():
+    from routerlab.client import Client
+    from routerlab.datasets import OutcomeTable
+    from routerlab.providers.replay import ReplayProvider
+
+    prompts = pd.DataFrame({"id": ["p1", "p2"], "text": ["What is 2+2?", "Name a prime."],
+                            "embed_text": ["", ""], "split": ["test"] * 2, "benchmark": ["toy"] * 2})
+    table = OutcomeTable(
+        name="toy", prompts=prompts, models=["gpt-4-1106-preview", "mixtral-8x7b-chat"],
+        quality=[[1.0, 0.0], [1.0, 1.0]], cost=[[0.003, 0.0001], [0.002, 0.0002]],
+        input_tokens=[[100, 100], [90, 90]], output_tokens=[[50, 60], [40, 45]], latency_s=[[2.0, 0.5], [1.5, 0.4]],
+    )
+    c = Client(providers={"routerbench": ReplayProvider(table)})
+    by_id = c.complete(Request.user("anything", metadata={"prompt_id": "p1"}), model="routerbench:mixtral-8x7b-chat")
+    assert by_id.cost_usd == 0.0001 and by_id.usage.output_tokens == 60 and by_id.latency_s == 0.5
+    assert by_id.metadata["quality"] == 0.0
+    by_text = c.complete(Request.user("Name a prime."), model="routerbench:gpt-4-1106-preview")
+    assert by_text.cost_usd == 0.002 and by_text.usage.input_tokens == 90
+    rec = c.trace.records[-1]
+    assert rec.cost_usd == 0.002 and rec.latency_s == pytest.approx(1.5)
+    again = c.complete(Request.user("Name a prime."), model="routerbench:gpt-4-1106-preview")
+    assert (again.text, again.usage, again.cost_usd) == (by_text.text, by_text.usage, by_text.cost_usd)
+
+
+def test_replay_from_mapping_and_frame_and_unknown_prompt():
+    from routerlab.errors import ProviderError
+    from routerlab.providers.replay import Recorded, ReplayProvider
+
+    p = ReplayProvider({"m": {"hi": Recorded("hello!", 3, 2, 0.5, 0.1)}})
+    c = p.complete(Request(messages=(Message("user", "hi"),)), "m")
+    assert (c.text, c.usage.input_tokens, c.usage.output_tokens, c.cost_usd) == ("hello!", 3, 2, 0.5)
+    frame = pd.DataFrame({"model": ["m"], "key": ["k1"], "response": ["yes"], "output_tokens": [1], "cost": [0.01]})
+    q = ReplayProvider(frame)
+    assert q.complete(Request.user("x", metadata={"prompt_id": "k1"}), "m").text == "yes"
+    with pytest.raises(ProviderError, match="prompt_id"):
+        q.complete(Request.user("never recorded"), "m")
+    with pytest.raises(ProviderError, match="no recordings"):
+        q.complete(Request.user("x"), "other")
