@@ -51,8 +51,12 @@ ESCALATION = {"classifier": "coder", "vision": "orchestrator", "coder": "orchest
 MAX_SUBTASKS = 6
 
 
-def plan_schema(kinds: Sequence[str] = DEFAULT_KINDS, max_subtasks: int = MAX_SUBTASKS) -> dict[str, Any]:
-    """The JSON schema a plan must follow (llama.cpp turns it into a grammar, so plans parse)."""
+def plan_schema(kinds: Sequence[str] = DEFAULT_KINDS, max_subtasks: int = MAX_SUBTASKS,
+                text_max_chars: int = 160) -> dict[str, Any]:
+    """The JSON schema a plan must follow (llama.cpp turns it into a grammar, so plans parse).
+    Ids are ``s1..sN`` and dependencies can only name them; strings are length-capped because a
+    small model can repeat itself until ``max_output_tokens`` cuts the JSON."""
+    ids = [f"s{i}" for i in range(1, max_subtasks + 1)]
     return {
         "type": "object",
         "properties": {
@@ -61,11 +65,12 @@ def plan_schema(kinds: Sequence[str] = DEFAULT_KINDS, max_subtasks: int = MAX_SU
                 "items": {
                     "type": "object",
                     "properties": {
-                        "id": {"type": "string", "maxLength": 12},
+                        "id": {"type": "string", "enum": ids},
                         "kind": {"type": "string", "enum": list(kinds)},
-                        "instructions": {"type": "string", "maxLength": 200},
-                        "depends_on": {"type": "array", "items": {"type": "string", "maxLength": 12}, "maxItems": 3},
-                        "acceptance": {"type": "string", "maxLength": 120},
+                        "instructions": {"type": "string", "minLength": 1, "maxLength": text_max_chars},
+                        "depends_on": {"type": "array", "items": {"type": "string", "enum": ids},
+                                       "maxItems": max(0, max_subtasks - 1)},
+                        "acceptance": {"type": "string", "maxLength": max(20, text_max_chars // 2)},
                     },
                     "required": ["id", "kind", "instructions", "depends_on", "acceptance"],
                     "additionalProperties": False,
@@ -203,7 +208,8 @@ class Orchestrator:
 
     def __init__(self, client: Any, router: Any = None, *, limits: Limits | None = None, max_retries: int = 1,
                  max_rounds: int = 1, orchestrator_tier: str = "orchestrator", kinds: Sequence[str] | None = None,
-                 subtask_max_tokens: int = 256, plan_max_tokens: int = 600, max_subtasks: int = MAX_SUBTASKS) -> None:
+                 subtask_max_tokens: int = 256, plan_max_tokens: int | None = None,
+                 max_subtasks: int = MAX_SUBTASKS, text_max_chars: int = 160) -> None:
         self.client = client
         if router is None:
             from .routers.rules import RuleRouter
@@ -217,7 +223,11 @@ class Orchestrator:
         router_kinds = tuple(k for k in DEFAULT_KINDS if k in getattr(router, "kind_tiers", DEFAULT_KINDS))
         self.kinds = tuple(kinds or router_kinds or DEFAULT_KINDS)
         self.subtask_max_tokens = subtask_max_tokens
-        self.plan_max_tokens = plan_max_tokens
+        # enough for the longest plan the schema allows (a cut-off plan is not JSON)
+        # enough for the longest plan the schema allows (a cut-off plan is not JSON): a
+        # degenerate small model can spend one token per character
+        self.text_max_chars = text_max_chars
+        self.plan_max_tokens = plan_max_tokens or 40 + max_subtasks * (text_max_chars * 3 // 2 + 12 * max_subtasks + 60)
         self.max_subtasks = max_subtasks
 
     # ---- limits and calls ----------------------------------------------------------------------
@@ -268,7 +278,7 @@ class Orchestrator:
         text = (f"Goal: {goal}\n{context}Break the goal into at most {self.max_subtasks} small subtasks. For each give "
                 f"an id (s1, s2, ...), a kind ({', '.join(self.kinds)}), short instructions, the ids of earlier "
                 "subtasks it needs (depends_on), and an acceptance criterion. Answer in JSON.")
-        req = self._request(f"plan:{round_no}", text, "plan", plan_schema(self.kinds, self.max_subtasks),
+        req = self._request(f"plan:{round_no}", text, "plan", plan_schema(self.kinds, self.max_subtasks, self.text_max_chars),
                             self.plan_max_tokens,
                             system="You are the orchestrator: you plan and delegate work to cheaper models.")
         try:

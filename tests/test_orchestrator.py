@@ -176,8 +176,8 @@ def test_local_smollm2_plans_with_a_schema_and_stays_within_limits() -> None:
     cat = Catalog.default()
     tiers = TierMap([TierSpec(t, (local,)) for t in ("orchestrator", "classifier", "coder", "vision")], cat)
     client = Client(catalog=cat, tiers=tiers, max_attempts=1, timeout_s=120)
-    orch = Orchestrator(client, limits=Limits(max_calls=5, wall_s=300), max_retries=0, plan_max_tokens=200,
-                        subtask_max_tokens=48, max_subtasks=2)
+    orch = Orchestrator(client, limits=Limits(max_calls=5, wall_s=300), max_retries=0,
+                        subtask_max_tokens=48, max_subtasks=2, text_max_chars=60)
     report = orch.run("Classify the message 'my card was charged twice' and draft a one-line reply.")
     assert report.plan, report.reason  # the schema-constrained plan parsed
     assert report.calls <= 5 and report.status in ("done", "incomplete", "stopped")
