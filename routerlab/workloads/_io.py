@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 import tarfile
 import warnings
 import zlib
@@ -33,32 +32,19 @@ class PartialFileWarning(UserWarning):
 
 
 def data_dir() -> Path:
-    """The shared data mirror: $ROUTERLAB_DATA_DIR, else ``../shared/data`` beside the checkout."""
-    env = os.environ.get("ROUTERLAB_DATA_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    """The data mirror in use: the first of routerlab.datasets' data directories
+    ($ROUTERLAB_DATA_DIR, else ``shared/data`` beside the checkout, else the user cache)."""
+    from ..datasets import data_dirs
+
+    return data_dirs()[0][0]
 
 
-def trajectory_path(filename: str) -> Path:
-    """Path of a trajectory file in the data mirror (a DatasetError says where it looked)."""
-    try:  # prefer the datasets layer's registry when it is there (it knows origins and sha256)
-        from .. import datasets  # type: ignore[attr-defined]
+def trajectory_path(filename: str, quiet: bool = False) -> Path:
+    """Verified path of a registered trajectory file (routerlab.datasets checks its sha256 and
+    names its origin and licence; a DatasetError says where it looked)."""
+    from ..datasets import fetch
 
-        locate = getattr(datasets, "path", None) or getattr(datasets, "local_path", None)
-        if callable(locate):
-            p = Path(locate(f"trajectories/{filename}"))
-            if p.exists():
-                return p
-    except Exception:  # noqa: BLE001 - the registry is optional here; fall back to the mirror dir
-        pass
-    p = data_dir() / "trajectories" / filename
-    if not p.exists():
-        raise DatasetError(
-            f"trajectory file {filename} not found at {p}: set ROUTERLAB_DATA_DIR to the data mirror "
-            "(the folder holding trajectories/), or pass a path"
-        )
-    return p
+    return fetch(f"trajectories/{filename}", download=False, quiet=quiet)
 
 
 def _partial(msg: str, strict: bool) -> None:
