@@ -126,3 +126,19 @@ def test_chain_ends_matches_a_loop() -> None:
     for i in range(n):
         loop[i] = wgt[i] + (loop[pred[i]] if pred[i] >= 0 else 0.0)
     assert chain_ends(pred, wgt) == pytest.approx(loop)
+
+
+def test_seed_arithmetic_50_calls_top_vs_small(cat: Catalog) -> None:
+    """The seed's back-of-envelope: 50 sequential calls at 3 s vs 0.5 s -> 2.5 min vs 25 s; the
+    cost ratio is the catalog's price ratio (opus-4-5 vs haiku-4-5: 5x on every token class)."""
+    calls = [LLMCall("seed", "main", "edit", 4000, 300, 1000, OPUS, start=float(i), duration_s=1.0) for i in range(50)]
+    w = Workload.from_calls(calls)
+    fixed = LatencyModel({OPUS: Profile(3.0, 1e12, "seed: 3 s per call"), HAIKU: Profile(0.5, 1e12, "seed: 0.5 s")})
+    top = simulate(w, f"all:{OPUS}", cat, fixed)
+    small = simulate(w, f"all:{HAIKU}", cat, fixed, cache="recorded")
+    assert top.totals["wall_s"] == pytest.approx(150.0)  # 2.5 minutes: calls stay sequential
+    assert small.totals["wall_s"] == pytest.approx(25.0)
+    o, h = cat.get(OPUS), cat.get(HAIKU)
+    assert top.totals["cost_usd"] / small.totals["cost_usd"] == pytest.approx(
+        (3000 * o.input_price + 1000 * o.cached_input_price + 300 * o.output_price)
+        / (3000 * h.input_price + 1000 * h.cached_input_price + 300 * h.output_price))
