@@ -14,7 +14,8 @@ and under a tier policy:
 - coder tier (edit, test, run) -> claude-sonnet-4-5: changes that must be right, cheaper model;
 - classifier tier (read, search, summarize) and vision -> claude-haiku-4-5: look-ups.
 
-Twice: with prompt-cache hits kept only when consecutive calls of an agent stay on one model
+For Claude Code (which has sub-agents) also a per-agent policy: the main agent on the top
+model, sub-agents on the small one. Tier policies run twice: with prompt-cache hits kept only when consecutive calls of an agent stay on one model
 (``cache="same-model"``, the honest default), and with every recorded hit kept
 (``cache="recorded"``, an optimistic bound). Nothing here knows whether the cheaper models
 would have succeeded: routed calls keep the recorded tokens and course of the run.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,11 +64,18 @@ def seed_arithmetic(cat: Catalog, lat: LatencyModel, workloads: dict) -> None:
     print()
 
 
+def _by_agent(call: Any) -> str:
+    return TOP if call.agent == "main" else SMALL
+
+
 def replay(cat: Catalog, lat: LatencyModel, workloads: dict) -> pd.DataFrame:
     rows = []
     for name, w in workloads.items():
         runs = [("as recorded", "as recorded", "same-model"), ("all top", f"all:{TOP}", "same-model"),
                 ("tiers", TIERS, "same-model"), ("tiers, cache kept", TIERS, "recorded")]
+        if w.frame["agent"].str.startswith("sub:").any():
+            # route by agent, not by call: each agent stays on one model, so its prompt cache survives
+            runs.append(("agents: main top, subs small", _by_agent, "same-model"))
         base = None
         for label, pol, cache in runs:
             t0 = time.perf_counter()
