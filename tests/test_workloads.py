@@ -113,6 +113,7 @@ def test_dependencies_keep_sequence_and_overlap() -> None:
     f = Workload.from_calls(calls).frame
     assert f["pred"].tolist() == [-1, 0, 0, 2]
     assert f["gap_s"].tolist() == pytest.approx([0.0, 1.0, 1.5, 0.5])
+    assert f["concurrency"].tolist() == [1, 1, 2, 1]
 
 
 def test_step_kinds_from_commands_and_tools() -> None:

@@ -13,6 +13,8 @@ in the recording (what ``routerlab.simulate`` replays):
   starts the task or overlapped everything before it).
 - ``gap_s``: recorded time between that call's end and this call's start (tool runs, the
   user, sub-agents' own work), or the offset from the task's first start when ``pred`` is -1.
+- ``concurrency``: calls of the task in flight when this one started, itself included (1:
+  it ran alone).
 
 So calls that overlapped in the recording keep overlapping when their latencies change, and
 calls that ran one after another stay sequential.
@@ -184,9 +186,10 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     f = f.sort_values(["_t", "start", "_i"], kind="stable").reset_index(drop=True)
     f["end"] = f["start"] + f["duration_s"]
     f["tier"] = [tier_of(k) for k in f["kind"]] if len(f) < 10_000 else f["kind"].map(_tier_map(f["kind"]))
-    pred, gap = dependencies(f["_t"].to_numpy(), f["start"].to_numpy(), f["end"].to_numpy())
+    pred, gap, inflight = dependencies(f["_t"].to_numpy(), f["start"].to_numpy(), f["end"].to_numpy())
     f["pred"] = pred
     f["gap_s"] = gap
+    f["concurrency"] = inflight
     f.insert(0, "call_index", np.arange(len(f), dtype=np.int64))
     return f.drop(columns=["_t", "_i"])
 
@@ -195,12 +198,13 @@ def _tier_map(kinds: pd.Series) -> dict[str, str]:
     return {k: tier_of(k) for k in kinds.unique()}
 
 
-def dependencies(task: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def dependencies(task: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For calls sorted by (task, start): the predecessor of each (latest recorded end at or before
-    its start, same task, earlier in order; -1 if none) and the recorded gap before it."""
+    its start, same task, earlier in order; -1 if none), the recorded gap before it, and how many
+    calls of its task were in flight when it started (itself included)."""
     n = len(start)
     if n == 0:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
+        return np.empty(0, np.int64), np.empty(0, np.float64), np.empty(0, np.int64)
     task = task.astype(np.int64)
     first = np.r_[True, task[1:] != task[:-1]]
     t0 = np.maximum.accumulate(np.where(first, np.arange(n), 0))  # index of the task's first call
@@ -221,4 +225,8 @@ def dependencies(task: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[
         ok = (prev >= 0) & (task[np.clip(prev, 0, None)] == task[idx]) & (end[np.clip(prev, 0, None)] <= start[idx])
         pred[idx] = np.where(ok, prev, -1)
     gap = np.where(pred >= 0, start - end[np.clip(pred, 0, None)], rel_s)
-    return pred.astype(np.int64), np.maximum(gap, 0.0)
+    # earlier tasks' starts and ends both fall below the key, so they cancel in the difference
+    started_before = np.searchsorted(np.sort(key_s), key_s, side="left")
+    ended_by = np.searchsorted(sorted_e, key_s, side="right")
+    inflight = started_before - ended_by + 1
+    return pred.astype(np.int64), np.maximum(gap, 0.0), np.maximum(inflight, 1).astype(np.int64)
