@@ -123,7 +123,9 @@ def test_llm_classifier_on_the_real_local_smollm2_returns_valid_labels(local_ser
     from routerlab.client import Client
     from routerlab.providers.openai import OpenAIProvider
 
-    client = Client(providers={"local": OpenAIProvider(base_url=local_server.openai_base_url, name="local")})
+    # one attempt: a reply off the schema should fall back at once, not be retried
+    provider = OpenAIProvider(base_url=local_server.openai_base_url, name="local")
+    client = Client(providers={"local": provider}, max_attempts=1)
     llm = LLMClassifier(client, model="local:smollm2-135m")
     _, test = splits
     rows = test.groupby("tier").head(1)  # one request per tier

@@ -31,7 +31,7 @@ __all__ = ["calibrate", "CalibrationResult", "wilson_lower", "exact_lower", "low
 METHODS = ("wilson", "exact")
 TABLE_COLUMNS = [
     "candidate", "n", "correct", "accuracy", "lower_bound", "cost_per_1k_usd", "latency_ms",
-    "qualifies", "chosen", "error",
+    "qualifies", "chosen", "failures", "error",
 ]
 
 
@@ -170,6 +170,7 @@ def calibrate(
     for name, clf in named:
         row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS)
         row.update(candidate=name, n=len(texts), qualifies=False, chosen=False, error="")
+        before = int(getattr(clf, "failures_", 0))
         try:
             if fit and hasattr(clf, "fit"):
                 clf.fit(list(train["text"]), list(train[label]))
@@ -189,6 +190,8 @@ def calibrate(
             lower_bound=lower_bound(correct, len(texts), confidence, method),
             cost_per_1k_usd=1000 * float(getattr(clf, "cost_per_request_usd", 0.0) or 0.0),
             latency_ms=1000 * elapsed / len(texts),
+            # requests the candidate could not answer and guessed instead (an LLM off its schema)
+            failures=int(getattr(clf, "failures_", 0)) - before,
         )
         row["qualifies"] = row["lower_bound"] >= target
         rows.append(row)
