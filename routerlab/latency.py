@@ -135,6 +135,25 @@ class LatencyModel:
             base = base.merged(cls.from_catalog(catalog))
         return base
 
+    @classmethod
+    def from_trace(cls, frame: Any, min_calls: int = 3, fallback: Profile | None = None) -> LatencyModel:
+        """Profiles fitted from your own calls: a trace DataFrame (``Trace.to_frame()``) with
+        ``kind``, ``model``, ``status``, ``ttft_s``, ``output_tokens``, ``start``, ``end``. Models
+        with fewer than ``min_calls`` ok calls are left out. A missing ttft counts as 0 (all of
+        the latency is then put on decoding: a lower bound on throughput)."""
+        f = frame[(frame["kind"] == "call") & (frame["status"] == "ok") & (frame["output_tokens"] > 0)]
+        profs: dict[str, Profile] = {}
+        for model, g in f.groupby("model"):
+            if len(g) < min_calls:
+                continue
+            ttft = pd.to_numeric(g["ttft_s"], errors="coerce").fillna(0.0).to_numpy()
+            try:
+                profs[str(model)] = fit_observations(str(model), ttft, g["output_tokens"].to_numpy(),
+                                                     (g["end"] - g["start"]).to_numpy(), source="fitted from a trace")
+            except DatasetError:
+                continue
+        return cls(profs, fallback)
+
     def merged(self, other: LatencyModel) -> LatencyModel:
         """Profiles of both; ``other`` wins on the same id and supplies the fallback if it has one."""
         return LatencyModel({**self.profiles, **other.profiles}, other.fallback or self.fallback)

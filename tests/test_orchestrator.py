@@ -186,3 +186,31 @@ def test_local_smollm2_plans_with_a_schema_and_stays_within_limits() -> None:
     assert (calls["model"] == local).all() and (calls["output_tokens"] > 0).all()
     assert f[f["kind"] == "plan"].iloc[0]["metadata"]["subtasks"]
     assert not critical_path(f).empty
+    # the same run, replayed from its trace without the server
+    again = Orchestrator(replay_client(report.trace, catalog=cat, tiers=tiers, max_attempts=1),
+                         limits=Limits(max_calls=5, wall_s=300), max_retries=0, subtask_max_tokens=48, max_subtasks=2,
+                         text_max_chars=60).run(report.goal, task_id=report.task_id)
+    assert [vars(s) for s in again.plan] == [vars(s) for s in report.plan]
+    assert {k: (r.status, r.text) for k, r in again.results.items()} == {
+        k: (r.status, r.text) for k, r in report.results.items()}
+
+
+def test_an_orchestrator_run_becomes_a_workload_to_replay_under_other_policies() -> None:
+    from routerlab.latency import LatencyModel
+    from routerlab.simulate import simulate
+    from routerlab.workloads import Workload
+
+    report = Orchestrator(_client(Scripted())).run("Triage", task_id="w1")
+    frame = report.trace.to_frame()
+    w = Workload.from_trace_frame(frame, name="w1")
+    assert len(w) == report.calls == 8
+    assert w.frame["kind"].value_counts().to_dict() == {"review": 3, "plan": 1, "classify": 1, "extract": 1,
+                                                        "code": 1, "decide": 1}
+    assert set(w.frame["agent"]) == {"plan", "delegate", "review", "decide"}
+    cat = Catalog.default()
+    as_run = simulate(w, "as recorded", cat)
+    assert as_run.totals["cost_usd"] == pytest.approx(report.cost_usd)
+    cheap = simulate(w, f"all:{HAIKU}", cat, cache="recorded")
+    assert cheap.totals["cost_usd"] < as_run.totals["cost_usd"]
+    lm = LatencyModel.from_trace(frame)
+    assert OPUS in lm.profiles and "fitted from a trace" in lm.profiles[OPUS].source

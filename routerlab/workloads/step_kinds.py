@@ -29,6 +29,10 @@ test       ran tests: ``pytest``, ``python -m pytest``, ``mix test``,    coder
            ``npm test``, ``cargo test``, ``go test``, ``tox``, ``make test``
 run        ran anything else: scripts, builds, installs, git commits     coder
 vision     looked at an image (Read of a .png/.jpg/...)                   vision
+decide     routerlab orchestrator: is the goal met?                      orchestrator
+classify   routerlab orchestrator subtask kinds                          classifier
+extract    (from ``Request.kind`` in a routerlab trace)                  classifier
+code                                                                     coder
 ========== ============================================================ =============
 
 When one answer asks for several actions, the most consequential wins, in this order:
@@ -65,10 +69,16 @@ KIND_TIERS: dict[str, str] = {
     "test": "coder",
     "run": "coder",
     "vision": "vision",
+    # the request kinds of routerlab's own orchestrator (Workload.from_trace_frame)
+    "decide": "orchestrator",
+    "classify": "classifier",
+    "extract": "classifier",
+    "code": "coder",
 }
 KINDS: tuple[str, ...] = tuple(KIND_TIERS)
 PRECEDENCE: tuple[str, ...] = (
     "edit", "test", "run", "review", "plan", "vision", "search", "read", "summarize", "respond",
+    "code", "decide", "classify", "extract",
 )
 _RANK = {k: i for i, k in enumerate(PRECEDENCE)}
 

@@ -87,6 +87,27 @@ class Workload:
         return cls(frame, name=name, notes=notes)
 
     @classmethod
+    def from_trace_frame(cls, frame: pd.DataFrame, name: str = "trace") -> Workload:
+        """The ok ``call`` records of a routerlab trace (``Trace.to_frame()``) as a workload, so a
+        run of your own can be replayed under other policies. The kind is the request's kind
+        (``metadata["kind"]``); the agent is the kind of the span the call hangs under."""
+        f = frame[(frame["kind"] == "call") & (frame["status"] == "ok")]
+        if f.empty:
+            raise DatasetError(f"trace {name!r} has no ok call records to replay")
+        span_kind = dict(zip(frame["call_id"], frame["kind"], strict=False))
+        meta = f["metadata"].map(lambda m: m if isinstance(m, dict) else {})
+        out = pd.DataFrame({
+            "task_id": f["task_id"].fillna("run").astype(str),
+            "agent": f["parent_id"].map(span_kind).fillna("main").astype(str),
+            "kind": meta.map(lambda m: str(m.get("kind", "respond"))),
+            "input_tokens": f["input_tokens"], "output_tokens": f["output_tokens"],
+            "cached_tokens": f["cached_tokens"], "model": f["model"].astype(str),
+            "start": f["start"], "duration_s": (f["end"] - f["start"]).clip(lower=0),
+            "cost_usd": f["cost_usd"], "source": name + ":" + f["call_id"].astype(str),
+        })
+        return cls(out.reset_index(drop=True), name=name, notes=[f"from trace {name}: {len(out)} calls"])
+
+    @classmethod
     def concat(cls, workloads: Sequence[Workload], name: str | None = None) -> Workload:
         frames = [w.frame[list(COLUMNS)] for w in workloads]
         notes = [n for w in workloads for n in w.notes]
