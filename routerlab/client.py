@@ -179,6 +179,40 @@ class Client:
             task_id=task_id,
         )
 
+    def _plan_or_record(
+        self,
+        request: Request,
+        model: str | None,
+        tier: str | None,
+        decision: Decision | None,
+        parent_id: str | None,
+        task_id: str | None,
+    ) -> _Plan:
+        """Plan, or leave one refused record saying why there was nothing to call."""
+        try:
+            return self._plan(request, model, tier, decision, parent_id, task_id)
+        except RouterlabError as exc:
+            now = time.time()
+            self.trace.append(
+                TraceRecord(
+                    kind="call",
+                    model=model or (decision.model if decision else None),
+                    tier=tier or (decision.tier if decision else None),
+                    parent_id=parent_id,
+                    task_id=task_id,
+                    subtask_id=request.id if isinstance(request, Request) else None,
+                    start=now,
+                    end=now,
+                    decision=decision.to_dict() if decision is not None else None,
+                    attempt=0,
+                    status="refused",
+                    error=redact(str(exc)),
+                    error_type=type(exc).__name__,
+                    metadata={"final": True},
+                )
+            )
+            raise
+
     def _check(self, plan: _Plan, info: ModelInfo) -> None:
         spec = self.tiers[plan.tier] if plan.tier is not None and info.id in self.tiers[plan.tier].models else None
         check_model_fits(info, plan.request, spec)
@@ -330,7 +364,7 @@ class Client:
         """Call ``model`` (or ``tier``'s models in order) and return the priced Completion."""
         import tenacity
 
-        plan = self._plan(request, model, tier, decision, parent_id, task_id)
+        plan = self._plan_or_record(request, model, tier, decision, parent_id, task_id)
         errors: list[RouterlabError] = []
         why: list[str] = []
         pending: list[TraceRecord] = []
@@ -381,7 +415,7 @@ class Client:
         """Async twin of :meth:`complete`."""
         import tenacity
 
-        plan = self._plan(request, model, tier, decision, parent_id, task_id)
+        plan = self._plan_or_record(request, model, tier, decision, parent_id, task_id)
         errors: list[RouterlabError] = []
         why: list[str] = []
         pending: list[TraceRecord] = []

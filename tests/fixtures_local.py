@@ -13,12 +13,17 @@ from faultserver import FaultServer
 
 @pytest.fixture(scope="session")
 def local_server() -> Iterator[object]:
-    """The real llama.cpp server (xllamacpp) with SmolLM2-135M, started once per session."""
-    pytest.importorskip("xllamacpp")
-    from routerlab.providers.local import LocalServer
+    """The real llama.cpp server (xllamacpp) with SmolLM2-135M, started once per session.
 
-    with LocalServer() as server:
-        yield server
+    It is the process-wide ``shared_server()``, so a ``Client()`` with no provider settings
+    (``local:`` models) uses this same server instead of starting a second one.
+    """
+    pytest.importorskip("xllamacpp")
+    from routerlab.providers.local import shared_server
+
+    server = shared_server()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -43,8 +43,9 @@ def test_bad_requests_fail_before_any_network(fault_server):
     assert fault_server.requests == []
     # each refused call still left one final record saying why
     refused = _finals(c.trace)
-    assert [r.error_type for r in refused] == ["CapabilityError"] * 3
-    assert all(r.status == "refused" for r in refused)
+    assert [r.error_type for r in refused] == ["InvalidRequestError"] + ["CapabilityError"] * 3 + [
+        "UnknownModelError", "InvalidRequestError"]
+    assert all(r.status == "refused" for r in refused) and len(c.trace) == 6
 
 
 def test_budget_refuses_before_sending(fault_server):
@@ -159,6 +160,17 @@ def test_run_many_keeps_order_and_shows_progress(fault_server, capsys):
     assert [o.request.id for o in outs] == [r.id for r in reqs]
     assert [o.model for o in outs] == [d.model for d in decisions]
     assert "subtasks" in capsys.readouterr().err
+
+
+def test_run_many_records_a_subtask_whose_decision_names_no_known_model(fault_server):
+    c = client(fault_server.url, [model("fso:ok")])
+    reqs = [Request.user("a"), Request.user("b")]
+    outs = c.run_many(reqs, decisions=[Decision(model="fso:ok"), Decision(model="fso:gone")], progress=False)
+    assert outs[0].ok and isinstance(outs[1].error, UnknownModelError)
+    recs = {r.subtask_id: r for r in c.trace.records}
+    assert len(c.trace) == 2 and all(r.metadata["final"] for r in recs.values())
+    assert recs[reqs[0].id].status == "ok"
+    assert (recs[reqs[1].id].status, recs[reqs[1].id].error_type) == ("refused", "UnknownModelError")
 
 
 def test_run_many_works_inside_a_running_event_loop(fault_server):

@@ -124,3 +124,15 @@ def test_client_calls_the_catalog_local_model(local_server):
     assert rec.output_tokens == done.usage.output_tokens > 0
     assert rec.metadata["final"] is True
     assert rec.end >= rec.start
+
+
+def test_default_client_starts_and_uses_the_shared_local_server(local_server):
+    from routerlab.client import Client
+
+    client = Client()  # no provider settings: "local:" resolves to the in-process server
+    outs = client.run_many([Request.user(f"Say {w}.", max_output_tokens=6) for w in ("yes", "no", "maybe")],
+                           model="smollm2", progress=False)
+    assert all(o.ok for o in outs), [o.error for o in outs]
+    assert {o.completion.model for o in outs} == {"local:smollm2-135m"}
+    assert client._providers["local"].base_url == local_server.openai_base_url
+    assert len(client.trace) == 3 and client.budget.spent == 0.0
