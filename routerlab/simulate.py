@@ -46,7 +46,7 @@ from .tiers import TierMap
 from .types import Request
 from .workloads.workload import Workload
 
-__all__ = ["simulate", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW"]
+__all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW"]
 
 Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
 RECORDED = ("as recorded", "recorded", "as-recorded")
@@ -310,13 +310,23 @@ def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarr
     return np.array(ttft), np.array(tps)
 
 
+def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
+                  latency: LatencyModel | None = None, cache: str = "same-model") -> dict[str, SimResult]:
+    """``simulate`` under each named policy (one catalog and latency model for all)."""
+    cat = catalog or Catalog.default()
+    lat = latency or LatencyModel.default(cat)
+    return {name: simulate(workload, p, cat, lat, cache) for name, p in policies.items()}
+
+
 def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
             latency: LatencyModel | None = None, cache: str = "same-model") -> pd.DataFrame:
     """Policies side by side: cost, wall time, LLM time, calls per tier, and how each compares
-    with the first policy. ``df.attrs["results"]`` keeps the SimResults."""
-    cat = catalog or Catalog.default()
-    lat = latency or LatencyModel.default(cat)
-    results = {name: simulate(workload, p, cat, lat, cache) for name, p in policies.items()}
+    with the first policy (see ``simulate_many`` for the full results)."""
+    return comparison_table(simulate_many(workload, policies, catalog, latency, cache))
+
+
+def comparison_table(results: Mapping[str, SimResult]) -> pd.DataFrame:
+    """One row per SimResult: the totals, plus cost and wall time relative to the first."""
     rows = []
     for name, r in results.items():
         t = r.totals
@@ -328,6 +338,5 @@ def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog
     base = df.iloc[0]
     df["cost_x_first"] = df["cost_usd"] / base["cost_usd"] if base["cost_usd"] else np.nan
     df["wall_x_first"] = df["wall_s"] / base["wall_s"] if base["wall_s"] else np.nan
-    df.attrs["results"] = results
     df.attrs["note"] = CANNOT_KNOW
     return df

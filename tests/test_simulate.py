@@ -8,7 +8,7 @@ import pytest
 from routerlab.catalog import Catalog
 from routerlab.errors import ConfigurationError, RoutingError
 from routerlab.latency import LatencyModel, Profile
-from routerlab.simulate import chain_ends, compare, simulate
+from routerlab.simulate import chain_ends, compare, simulate, simulate_many
 from routerlab.tiers import TierMap
 from routerlab.types import Decision, Usage
 from routerlab.workloads import Workload, data_dir, load_tau2
@@ -86,11 +86,11 @@ def test_all_top_vs_routed_on_real_tau2(cat: Catalog) -> None:
     if not (data_dir() / "trajectories").exists():
         pytest.skip("shared data mirror not present")
     w = load_tau2()
-    df = compare(w, {"top": f"all:{OPUS}", "routed": {"orchestrator": OPUS, "classifier": HAIKU, "coder": SONNET}},
-                 cat, cache="recorded")
+    policies = {"top": f"all:{OPUS}", "routed": {"orchestrator": OPUS, "classifier": HAIKU, "coder": SONNET}}
+    df = compare(w, policies, cat, cache="recorded")
     assert df.loc["routed", "cost_usd"] < df.loc["top", "cost_usd"]
     assert df.loc["routed", "calls_classifier"] == (w.frame["tier"] == "classifier").sum()
-    res = df.attrs["results"]
+    res = simulate_many(w, policies, cat, cache="recorded")
     assert res["top"].totals["tasks_outcome_known"] == 0  # rerouted: recorded rewards no longer apply
     rec = simulate(w, "as recorded", cat)
     assert rec.totals["tasks_outcome_known"] == 50 and rec.totals["successes_known"] == 36

@@ -12,7 +12,6 @@ Rules (the same for every format):
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import tarfile
 import warnings
@@ -126,4 +125,4 @@ def iter_tar_members(path: Path, suffix: str, strict: bool = False) -> Iterator[
             except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
                 _partial(f"{path}: member {member.name} is cut short ({exc}); skipped it and the rest", strict)
                 return
-            yield member.name, io.BytesIO(data).read().decode("utf-8", errors="replace")
+            yield member.name, data.decode("utf-8", errors="replace")

@@ -71,9 +71,7 @@ def parse_claude_code_jsonl(text: str, where: str, task_id: str, agent: str, str
             g["out"] = max(g["out"], int(u.get("output_tokens") or 0))
         except (TypeError, ValueError) as exc:
             raise DatasetError(f"{where}: line {lineno}: output_tokens {u.get('output_tokens')!r} is not a number") from exc
-        if int(u.get("input_tokens") or 0) + int(u.get("cache_read_input_tokens") or 0) >= int(
-            g["usage"].get("input_tokens") or 0) + int(g["usage"].get("cache_read_input_tokens") or 0):
-            g["usage"] = u
+        g["usage"] = u  # input-side counts repeat on every streamed line; output is the max above
         for block in msg.get("content") or []:
             if isinstance(block, dict) and block.get("type") == "tool_use":
                 g["tools"].append((str(block.get("name", "")), block.get("input") or {}))

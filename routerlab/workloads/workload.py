@@ -62,6 +62,7 @@ class LLMCall:
 
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(LLMCall))
+_REQUIRED = COLUMNS[:9]  # the fields without defaults
 _INT_COLS = ("input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens")
 _FLOAT_COLS = ("start", "duration_s", "cost_usd", "outcome")
 
@@ -71,10 +72,9 @@ class Workload:
     or ``Workload(frame)``; read ``.frame`` (DataFrame) or ``.calls`` (LLMCall list)."""
 
     def __init__(self, frame: pd.DataFrame, name: str = "workload", notes: Sequence[str] = ()) -> None:
-        missing = [c for c in COLUMNS if c not in frame.columns and c not in ("cost_usd", "cache_write_tokens",
-                                                                             "output_partial", "outcome", "tools", "source")]
+        missing = [c for c in _REQUIRED if c not in frame.columns]
         if missing:
-            raise DatasetError(f"workload {name!r} lacks columns {missing}; give at least {list(COLUMNS[:9])}")
+            raise DatasetError(f"workload {name!r} lacks columns {missing}; give at least {list(_REQUIRED)}")
         self.name = name
         self.notes = list(notes)
         self.frame = _normalise(frame)
