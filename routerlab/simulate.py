@@ -321,8 +321,12 @@ def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: C
 def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
             latency: LatencyModel | None = None, cache: str = "same-model") -> pd.DataFrame:
     """Policies side by side: cost, wall time, LLM time, calls per tier, and how each compares
-    with the first policy (see ``simulate_many`` for the full results)."""
-    return comparison_table(simulate_many(workload, policies, catalog, latency, cache))
+    with the first policy. ``df.attrs["results"]`` keeps the SimResults (``simulate_many``
+    returns them alone)."""
+    results = simulate_many(workload, policies, catalog, latency, cache)
+    df = comparison_table(results)
+    df.attrs["results"] = results
+    return df
 
 
 def comparison_table(results: Mapping[str, SimResult]) -> pd.DataFrame:
