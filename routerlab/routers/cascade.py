@@ -1,0 +1,141 @@
+"""Cascades: try the cheap model first; a verifier decides whether to escalate.
+
+A cascade pays only when its verifier is good: every escalation pays for the cheap call *and*
+the expensive one, a false accept keeps a wrong answer, a false reject pays twice for nothing.
+So the verifier's error rate is measured, not assumed (:func:`verifier_errors`).
+
+- :class:`CascadeRouter` is a Router (its Decision names the first model of the chain and lists
+  the escalation path); :meth:`CascadeRouter.run` executes it with a client it is given.
+- :func:`simulate_cascade` replays a cascade on an outcome table, given which answers the
+  verifier accepts; :func:`noisy_oracle_accepts` is RouterBench's verifier with error rate
+  ``e``; :class:`LearnedVerifier` accepts when a learned router predicts the answering model's
+  quality at or above a threshold (it never sees the answer: a lower bound on a real verifier).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import InvalidRequestError, RoutingError
+from ..types import Alternative, Completion, Decision, Request
+from .base import RouteConstraints, Router
+from .learned import LearnedRouter
+
+__all__ = ["CascadeRouter", "LearnedVerifier", "simulate_cascade", "noisy_oracle_accepts", "verifier_errors",
+           "Verifier"]
+
+#: verifier(request, completion) -> confidence in [0, 1] that the answer is good enough.
+Verifier = Callable[[Request, Completion], float]
+
+
+class _CompletesRequests(Protocol):
+    def complete(self, request: Request, model: str | None = None, tier: str | None = None, **kw: Any
+                 ) -> Completion: ...
+
+
+class CascadeRouter(Router):
+    """``chain``: models from cheapest to strongest; escalate while ``verifier < threshold``."""
+
+    name = "cascade"
+
+    def __init__(self, chain: Sequence[str], verifier: Verifier | None = None, threshold: float = 0.5,
+                 tier: str | None = None) -> None:
+        if len(chain) < 2:
+            raise InvalidRequestError("a cascade needs at least two models, cheapest first")
+        self.chain = list(chain)
+        self.verifier = verifier
+        self.threshold = threshold
+        self.tier = tier
+
+    def route(self, request: Request, constraints: RouteConstraints | None = None) -> Decision:
+        return Decision(
+            model=self.chain[0], tier=self.tier, score=None, threshold=self.threshold,
+            reason=f"cascade: start with {self.chain[0]}, escalate along {' -> '.join(self.chain[1:])} "
+                   f"while verifier confidence < {self.threshold:g}",
+            alternatives=tuple(Alternative(model=m, tier=self.tier) for m in self.chain[1:]), router=self.name)
+
+    def run(self, request: Request, client: _CompletesRequests) -> tuple[Completion, list[tuple[str, float]]]:
+        """Call the chain through ``client``; return the accepted completion and the
+        (model, confidence) of every step taken."""
+        if self.verifier is None:
+            raise RoutingError("CascadeRouter.run needs a verifier(request, completion) -> confidence")
+        steps: list[tuple[str, float]] = []
+        comp: Completion | None = None
+        for i, model in enumerate(self.chain):
+            comp = client.complete(request, model=model)
+            if i == len(self.chain) - 1:
+                steps.append((model, float("nan")))
+                break
+            conf = float(self.verifier(request, comp))
+            steps.append((model, conf))
+            if conf >= self.threshold:
+                break
+        assert comp is not None
+        return comp, steps
+
+
+def simulate_cascade(quality: np.ndarray, cost: np.ndarray, chain: Sequence[int], accepts: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Replay a cascade on recorded outcomes.
+
+    ``accepts``: (n, len(chain) - 1) bool, whether the verifier accepts step k's answer.
+    Returns (quality, cost paid, index into ``chain`` of the answering step), one per prompt;
+    cost includes every model called on the way.
+    """
+    Q, C = np.asarray(quality, dtype=float), np.asarray(cost, dtype=float)
+    A = np.asarray(accepts, dtype=bool)
+    n, k = Q.shape[0], len(chain)
+    if A.shape != (n, k - 1):
+        raise InvalidRequestError(f"accepts must have shape ({n}, {k - 1}), got {A.shape}")
+    stop = np.full(n, k - 1)
+    undecided = np.ones(n, dtype=bool)
+    for s in range(k - 1):
+        hit = undecided & A[:, s]
+        stop[hit] = s
+        undecided &= ~hit
+    cols = np.asarray(chain)
+    paid = np.cumsum(C[:, cols], axis=1)[np.arange(n), stop]
+    return Q[np.arange(n), cols[stop]], paid, stop
+
+
+def noisy_oracle_accepts(correct: np.ndarray, error_rate: float, seed: int = 0) -> np.ndarray:
+    """RouterBench's cascade verifier: sees the truth, flips its verdict with probability ``error_rate``."""
+    c = np.asarray(correct, dtype=bool)
+    flip = np.random.default_rng(seed).random(c.shape) < error_rate
+    out: np.ndarray = c ^ flip
+    return out
+
+
+def verifier_errors(accepts: np.ndarray, correct: np.ndarray) -> dict[str, float]:
+    """Error rates of a verifier against the truth: overall, false accept (accepted a wrong
+    answer, share of wrong answers), false reject (rejected a right one, share of right answers)."""
+    a, c = np.asarray(accepts, dtype=bool).ravel(), np.asarray(correct, dtype=bool).ravel()
+    if a.shape != c.shape or a.size == 0:
+        raise InvalidRequestError("accepts and correct must be non-empty and of the same shape")
+    wrong, right = ~c, c
+    return {
+        "error_rate": float((a != c).mean()),
+        "false_accept_rate": float((a & wrong).sum() / max(wrong.sum(), 1)),
+        "false_reject_rate": float((~a & right).sum() / max(right.sum(), 1)),
+        "accept_rate": float(a.mean()),
+    }
+
+
+class LearnedVerifier:
+    """Accept model ``j``'s answer when a fitted LearnedRouter predicts its quality >= ``threshold``."""
+
+    def __init__(self, predictor: LearnedRouter, threshold: float = 0.5) -> None:
+        self.predictor = predictor
+        self.threshold = threshold
+
+    def confidence(self, X: np.ndarray, models: Sequence[int]) -> np.ndarray:
+        """(n, len(models)) predicted quality of each listed model."""
+        return self.predictor.predict_quality(X)[:, list(models)]
+
+    def accepts(self, X: np.ndarray, models: Sequence[int], threshold: float | None = None) -> np.ndarray:
+        thr = self.threshold if threshold is None else threshold
+        out: np.ndarray = self.confidence(X, models) >= thr
+        return out

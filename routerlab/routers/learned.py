@@ -1,0 +1,242 @@
+"""Routers learned from outcome tables: predict each model's quality (and cost) from a prompt
+embedding, then choose.
+
+Two decision rules, both vectorised in :meth:`LearnedRouter.route_arrays`:
+
+- ``cost_weight`` (lambda): pick ``argmax_j  q_j - lambda * c_j / cost_scale_`` where
+  ``cost_scale_`` is the mean cost of the most expensive model in training, so lambda is
+  "quality points given up per one most-expensive-model call": 0 = best predicted quality.
+- ``quality_target``: the cheapest model predicted to reach the target (else the best).
+
+Constraints narrow the eligible models first: ``budget_usd`` drops models whose predicted cost
+exceeds it, ``latency_target_s`` those whose predicted latency (``latencies`` param) does. When
+nothing is eligible the cheapest (or fastest) model is taken and the Decision's reason says so.
+
+scikit-learn conventions: parameters in ``__init__``, ``fit`` returns self, learned state ends
+in ``_``, predicting before ``fit`` raises RoutingError.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import InvalidRequestError, RoutingError
+from ..types import Alternative, Decision, Request
+from .base import RouteConstraints, Router
+
+if TYPE_CHECKING:
+    from ..datasets.table import OutcomeTable
+    from ..embeddings import Embedder
+
+__all__ = ["LearnedRouter", "choose"]
+
+
+def choose(q: np.ndarray, c: np.ndarray, cost_weight: float = 0.0, quality_target: float | None = None,
+           eligible: np.ndarray | None = None, cost_scale: float = 1.0) -> np.ndarray:
+    """Model index per row from predicted quality ``q`` and cost ``c`` (both (n, m))."""
+    big = np.inf
+    cc = np.nan_to_num(c, nan=0.0)
+    if quality_target is not None:
+        ok = q >= quality_target
+        if eligible is not None:
+            ok &= eligible
+        cheapest_ok = np.where(ok, cc, big).argmin(axis=1)
+        fallback = np.where(eligible, q, -big).argmax(axis=1) if eligible is not None else q.argmax(axis=1)
+        out: np.ndarray = np.where(ok.any(axis=1), cheapest_ok, fallback)
+        return out
+    util = q - cost_weight * cc / cost_scale
+    if eligible is not None:
+        util = np.where(eligible, util, -big)
+    out = util.argmax(axis=1)
+    return out
+
+
+class LearnedRouter(Router):
+    """Base of the embedding routers. Subclasses implement ``_fit_quality`` / ``_predict_quality``."""
+
+    name = "learned"
+
+    def __init__(self, cost_weight: float = 0.0, quality_target: float | None = None,
+                 embedder: Embedder | None = None, model_costs: Mapping[str, float] | None = None,
+                 latencies: Mapping[str, float] | None = None, tier: str | None = None) -> None:
+        self.cost_weight = cost_weight
+        self.quality_target = quality_target
+        self.embedder = embedder
+        self.model_costs = model_costs
+        self.latencies = latencies
+        self.tier = tier
+
+    # ---- fitting -------------------------------------------------------------------------------
+    @abstractmethod
+    def _fit_quality(self, X: np.ndarray, Q: np.ndarray) -> None: ...
+
+    @abstractmethod
+    def _predict_quality(self, X: np.ndarray) -> np.ndarray: ...
+
+    def fit(self, X: np.ndarray, quality: np.ndarray, cost: np.ndarray | None = None,
+            models: Sequence[str] | None = None) -> LearnedRouter:
+        """Learn from embeddings ``X`` (n, d) and outcomes ``quality`` / ``cost`` (n, m)."""
+        X = np.asarray(X, dtype=np.float32)
+        Q = np.asarray(quality, dtype=float)
+        if X.ndim != 2 or Q.ndim != 2 or X.shape[0] != Q.shape[0] or X.shape[0] < 2:
+            raise InvalidRequestError(f"fit needs X (n, d) and quality (n, m) with n >= 2; got {X.shape}, {Q.shape}")
+        if np.isnan(Q).any():
+            raise InvalidRequestError("quality has NaN: drop prompts with missing outcomes first")
+        m = Q.shape[1]
+        self.models_ = list(models) if models is not None else [f"model_{j}" for j in range(m)]
+        if len(self.models_) != m:
+            raise InvalidRequestError(f"{len(self.models_)} model names for {m} quality columns")
+        self._fit_cost(X, cost, m)
+        self._fit_quality(X, Q)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def fit_table(self, table: OutcomeTable, X: np.ndarray | None = None) -> LearnedRouter:
+        """Fit on an OutcomeTable, embedding its ``texts`` unless ``X`` is given."""
+        if X is None:
+            X = self._embedder().embed(table.texts)
+        return self.fit(X, table.quality, table.cost, table.models)
+
+    def _fit_cost(self, X: np.ndarray, cost: np.ndarray | None, m: int) -> None:
+        given = self.model_costs or {}
+        const = np.array([given.get(name, np.nan) for name in self.models_], dtype=float)
+        C = None if cost is None else np.asarray(cost, dtype=float)
+        self.cost_coef_: np.ndarray | None = None
+        if C is not None and C.shape != (X.shape[0], m):
+            raise InvalidRequestError(f"cost has shape {C.shape}, expected {(X.shape[0], m)}")
+        if C is not None and np.isfinite(C).all():
+            # Per-prompt cost varies with length and task; a ridge fit on the embedding tracks it.
+            self.mean_cost_ = C.mean(axis=0)
+            Xb = np.hstack([X, np.ones((X.shape[0], 1), dtype=np.float32)]).astype(float)
+            A = Xb.T @ Xb + 1.0 * np.eye(Xb.shape[1])
+            self.cost_coef_ = np.asarray(np.linalg.solve(A, Xb.T @ C))
+            self.cost_floor_ = np.maximum(C.min(axis=0), 0.0)
+        else:
+            self.mean_cost_ = np.where(np.isnan(const), 0.0, const)
+            self.cost_floor_ = self.mean_cost_
+        if not np.isnan(const).all():  # explicit prices win over what the table says
+            self.mean_cost_ = np.where(np.isnan(const), self.mean_cost_, const)
+            self.cost_coef_ = None
+            self.cost_floor_ = self.mean_cost_
+        scale = float(np.max(self.mean_cost_)) if self.mean_cost_.size else 0.0
+        self.cost_scale_ = scale if scale > 0 else 1.0
+
+    # ---- predicting ----------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "models_"):
+            raise RoutingError(f"{type(self).__name__} is not fitted: call fit(X, quality, cost) or fit_table(table)")
+
+    def _check_X(self, X: np.ndarray) -> np.ndarray:
+        self._check_fitted()
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim == 1:
+            X = X[None, :]
+        if X.shape[1] != self.n_features_in_:
+            raise InvalidRequestError(f"X has {X.shape[1]} features, the router was fitted on {self.n_features_in_}")
+        return X
+
+    def predict_quality(self, X: np.ndarray) -> np.ndarray:
+        """Predicted quality (n, m) of each model on each prompt."""
+        X = self._check_X(X)
+        return np.clip(self._predict_quality(X), 0.0, 1.0)
+
+    def predict_cost(self, X: np.ndarray) -> np.ndarray:
+        """Predicted USD (n, m) of each model on each prompt (constant per model without cost data)."""
+        X = self._check_X(X)
+        if self.cost_coef_ is None:
+            return np.broadcast_to(self.mean_cost_, (X.shape[0], len(self.models_))).copy()
+        Xb = np.hstack([X, np.ones((X.shape[0], 1), dtype=np.float32)]).astype(float)
+        out: np.ndarray = np.maximum(Xb @ self.cost_coef_, self.cost_floor_)
+        return out
+
+    def _eligible(self, c: np.ndarray, budget_usd: float | None, latency_target_s: float | None) -> np.ndarray | None:
+        if budget_usd is None and latency_target_s is None:
+            return None
+        ok = np.ones_like(c, dtype=bool)
+        if budget_usd is not None:
+            ok &= c <= budget_usd
+            none = ~ok.any(axis=1)  # nothing fits: the cheapest model is the least bad
+            ok[none, c[none].argmin(axis=1)] = True
+        if latency_target_s is not None and self.latencies:
+            lat = np.array([self.latencies.get(mm, 0.0) for mm in self.models_], dtype=float)
+            fast = lat <= latency_target_s
+            if not fast.any():
+                fast = lat == lat.min()
+            both = ok & fast[None, :]
+            ok = np.where(both.any(axis=1, keepdims=True), both, ok)
+        return ok
+
+    def route_arrays(self, X: np.ndarray, cost_weight: float | None = None, quality_target: float | None = None,
+                     budget_usd: float | None = None, latency_target_s: float | None = None) -> np.ndarray:
+        """Model index per prompt for embeddings ``X`` (the fast path for sweeps)."""
+        q = self.predict_quality(X)
+        c = self.predict_cost(X)
+        lam = self.cost_weight if cost_weight is None else cost_weight
+        target = self.quality_target if quality_target is None and cost_weight is None else quality_target
+        return choose(q, c, lam, target, self._eligible(c, budget_usd, latency_target_s), self.cost_scale_)
+
+    # ---- Router interface ----------------------------------------------------------------------
+    def _embedder(self) -> Embedder:
+        if self.embedder is None:
+            from ..embeddings import default_embedder
+
+            self.embedder = default_embedder()
+        return self.embedder
+
+    def route(self, request: Request, constraints: RouteConstraints | None = None) -> Decision:
+        return self.route_batch([request], constraints)[0]
+
+    def route_batch(self, requests: Sequence[Request], constraints: RouteConstraints | None = None) -> list[Decision]:
+        self._check_fitted()
+        if not requests:
+            return []
+        X = self._embedder().embed([r.text() for r in requests])
+        return self.decide(X, constraints)
+
+    def decide(self, X: np.ndarray, constraints: RouteConstraints | None = None) -> list[Decision]:
+        """Decisions (with alternatives, predicted cost and quality) for embedded prompts."""
+        q, c = self.predict_quality(X), self.predict_cost(X)
+        budget = constraints.budget_usd if constraints else None
+        lat_target = constraints.latency_target_s if constraints else None
+        eligible = self._eligible(c, budget, lat_target)
+        idx = choose(q, c, self.cost_weight, self.quality_target, eligible, self.cost_scale_)
+        util = q - self.cost_weight * c / self.cost_scale_
+        out = []
+        for i, j in enumerate(idx):
+            alts = tuple(
+                Alternative(model=self.models_[k], tier=self.tier, predicted_cost=float(c[i, k]),
+                            predicted_quality=float(q[i, k]),
+                            predicted_latency_s=(self.latencies or {}).get(self.models_[k]))
+                for k in np.argsort(-util[i]) if k != j
+            )
+            out.append(Decision(
+                model=self.models_[j], tier=self.tier, score=float(q[i, j] if self.quality_target is not None
+                                                                   else util[i, j]),
+                threshold=self.quality_target, reason=self._reason(i, j, q, c, eligible),
+                alternatives=alts, router=self.name,
+            ))
+        return out
+
+    def _reason(self, i: int, j: int, q: np.ndarray, c: np.ndarray, eligible: np.ndarray | None) -> str:
+        rule = (f"cheapest predicted to reach quality {self.quality_target:g}" if self.quality_target is not None
+                else f"best predicted quality - {self.cost_weight:g} x cost")
+        why = f"{rule}: q={q[i, j]:.2f}, cost=${c[i, j]:.2g}"
+        if eligible is not None:
+            n_out = int((~eligible[i]).sum())
+            if n_out:
+                why += f"; {n_out} model(s) excluded by budget/latency constraints"
+        return why
+
+    def get_params(self) -> dict[str, Any]:
+        import inspect
+
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {n: getattr(self, n) for n in names}
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k not in ("embedder",))
+        return f"{type(self).__name__}({params})"
