@@ -189,20 +189,34 @@ def policy_models(workload: Workload, policy: Policy, catalog: Catalog) -> np.nd
 # -- timing ---------------------------------------------------------------------------------
 
 def chain_ends(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """end[i] = weight[i] + end[pred[i]] (0 where pred is -1), by pointer jumping: log2(depth)
-    vectorized passes instead of a Python loop over calls."""
-    total = weight.astype(float).copy()
-    ptr = pred.astype(np.int64).copy()
+    """end[i] = weight[i] + end[pred[i]] (0 where pred is -1), for ``pred[i] < i``, vectorized.
+
+    Runs of calls where each waits for the one just before (``pred[i] == i - 1``) are summed
+    with one cumulative sum; the few runs (tasks, sub-agent branches) are then linked by
+    pointer jumping: log2(depth) NumPy passes over runs instead of a Python loop over calls."""
+    w = np.asarray(weight, dtype=float)
+    n = len(w)
+    if n == 0:
+        return w.copy()
+    pred = np.asarray(pred, dtype=np.int64)
+    head = np.r_[True, pred[1:] != np.arange(n - 1)]  # a run starts where the call does not wait for i-1
+    seg = np.cumsum(head) - 1
+    heads = np.flatnonzero(head)
+    cs = np.cumsum(w)
+    local = cs - (cs[heads] - w[heads])[seg]  # sum of the run up to and including i
+    base_pred = pred[heads]
+    has = base_pred >= 0
+    total = np.where(has, local[np.clip(base_pred, 0, None)], 0.0)
+    ptr = np.where(has, seg[np.clip(base_pred, 0, None)], -1)
     while True:
-        live = ptr >= 0
-        if not live.any():
-            return total
-        idx = np.nonzero(live)[0]
-        p = ptr[idx]
-        total_new = total[p]
-        ptr_new = ptr[p]
-        total[idx] += total_new
-        ptr[idx] = ptr_new
+        live = np.flatnonzero(ptr >= 0)
+        if live.size == 0:
+            break
+        p = ptr[live]
+        add, nxt = total[p], ptr[p]
+        total[live] += add
+        ptr[live] = nxt
+    return local + total[seg]
 
 
 def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalog | None = None,
@@ -253,12 +267,14 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     gap = f["gap_s"].to_numpy(dtype=np.float64)
     end = chain_ends(f["pred"].to_numpy(), gap + dur)
     start = end - dur
-    model_col = np.array(uniques, dtype=object)[codes]
+    def cat_col(col: str) -> pd.Categorical:  # categoricals from the cached codes: no string copies
+        return pd.Categorical.from_codes(c[col], categories=pd.Index(c[col + "_names"]))
 
+    model_col = pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
     frame = pd.DataFrame({
-        "call_index": f["call_index"].to_numpy(), "task_id": f["task_id"].to_numpy(), "agent": f["agent"].to_numpy(),
-        "kind": f["kind"].to_numpy(), "tier": f["tier"].to_numpy(), "model": model_col,
-        "recorded_model": f["model"].to_numpy(), "start": start, "end": end, "ttft_s": ttft,
+        "call_index": f["call_index"].to_numpy(), "task_id": cat_col("task_id"), "agent": cat_col("agent"),
+        "kind": cat_col("kind"), "tier": cat_col("tier"), "model": model_col,
+        "recorded_model": cat_col("model"), "start": start, "end": end, "ttft_s": ttft,
         "input_tokens": f["input_tokens"].to_numpy(), "output_tokens": f["output_tokens"].to_numpy(),
         "cached_tokens": cached.astype(np.int64), "cost_usd": cost,
     })
