@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -148,3 +150,57 @@ def test_bootstrap_ci() -> None:
         bootstrap_ci(lambda idx: x[idx].mean(), len(x), n_boot=50, seed=1)
     const = np.ones(10)
     assert bootstrap_ci(lambda idx: const[idx].mean(), 10, n_boot=20) == (1.0, 1.0, 1.0)
+
+
+def _tiny_table() -> Any:
+    import pandas as pd
+
+    from routerlab.datasets import OutcomeTable
+
+    prompts = pd.DataFrame({"id": list("abcd"), "text": list("abcd"), "embed_text": list("abcd"),
+                            "split": "test", "benchmark": "toy"})
+    # weak is right on a, b; strong on a, b, c; strong costs 10, weak 1
+    q = np.array([[1, 1], [1, 1], [0, 1], [0, 0]], dtype=float)
+    c = np.array([[1, 10]] * 4, dtype=float)
+    return OutcomeTable("toy", prompts, ["weak", "strong"], q, c)
+
+
+def test_routerbench_table_on_a_tiny_table() -> None:
+    import pandas as pd
+
+    from routerlab.evaluation.runs import routerbench_table
+
+    t = _tiny_table()
+    # a router that sends only prompt c to strong: quality .75 at mean cost (1+1+10+1)/4 = 3.25
+    curve = pd.DataFrame({"mean_cost": [1.0, 3.25], "quality": [0.5, 0.75]})
+    tab = routerbench_table(t, {"r": curve}, reference="strong")
+    assert tab.loc["best single (strong)", "max_quality"] == 0.75
+    assert tab.loc["zero router (hull of single models)", "AIQ"] == pytest.approx(0.625)  # line from .5 to .75
+    assert tab.loc["r", "AIQ"] == pytest.approx((2.25 * 0.625 + 6.75 * 0.75) / 9)
+    assert tab.loc["r", "cost@100%"] == pytest.approx(0.325)
+    # oracle: weak on a, b (cost 1), strong on c (10), weak on d (nobody right: cheapest) -> 13/4
+    assert tab.loc["oracle", "max_quality"] == 0.75 and tab.loc["oracle", "cost@100%"] == pytest.approx(0.325)
+
+
+def test_kfold_scores_are_out_of_fold_and_apgr_report() -> None:
+    from routerlab.evaluation.runs import apgr_report, kfold_scores
+
+    t = _tiny_table()
+    X = np.arange(4, dtype=float)[:, None]
+    seen: list[set[float]] = []
+
+    class Scorer:  # a test double: remembers its training rows, scores a row by its index
+        def fit(self, X: np.ndarray, quality: np.ndarray, models: list[str], cost: np.ndarray) -> Scorer:
+            seen.append(set(X[:, 0].tolist()))
+            return self
+
+        def score(self, X: np.ndarray) -> np.ndarray:
+            assert not set(X[:, 0].tolist()) & seen[-1]  # never scores its own training rows
+            return np.array([1.0 if x == 2 else 0.0 for x in X[:, 0]])
+
+    sc = kfold_scores(X, t, Scorer, k=2, seed=0)
+    assert sc.tolist() == [0, 0, 1, 0] and len(seen) == 2
+    rep = apgr_report(sc, t, "strong", "weak", num_results=4)
+    # the curve goes (0, .5) -> (.25, .75) -> (1, .75): perfect routing, APGR = (area - .5) / .25
+    assert rep["APGR"] == pytest.approx(((0.25 * 1.25 / 2 + 0.75 * 0.75) - 0.5) / 0.25)
+    assert rep["CPT(50%)"] == pytest.approx(0.125)

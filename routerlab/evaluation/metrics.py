@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import InvalidRequestError
 
@@ -84,7 +85,7 @@ def pgr(quality: float, q_weak: float, q_strong: float) -> float:
     return (quality - q_weak) / (q_strong - q_weak)
 
 
-def _curve(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _curve(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if xa.shape != ya.shape or xa.ndim != 1 or xa.size == 0:
         raise InvalidRequestError(f"curve needs two 1-d arrays of equal length, got {xa.shape} and {ya.shape}")
@@ -92,7 +93,7 @@ def _curve(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> 
     return xa[order], ya[order]
 
 
-def apgr(strong_share: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarray,
+def apgr(strong_share: ArrayLike, quality: ArrayLike,
          q_weak: float, q_strong: float) -> float:
     """Average PGR over a threshold sweep (RouteLLM): trapezoid area, normalised."""
     x, y = _curve(strong_share, quality)
@@ -118,14 +119,14 @@ def _first_crossing(x: np.ndarray, y: np.ndarray, target: float) -> float:
     return float("inf")
 
 
-def cpt(x_pct: float, strong_share: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarray,
+def cpt(x_pct: float, strong_share: ArrayLike, quality: ArrayLike,
         q_weak: float, q_strong: float) -> float:
     """Call-performance threshold: strong share needed to recover ``x_pct`` (0-1) of the gap."""
     xs, ys = _curve(strong_share, quality)
     return _first_crossing(xs, ys, q_weak + x_pct * (q_strong - q_weak))
 
 
-def pareto_mask(cost: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarray) -> np.ndarray:
+def pareto_mask(cost: ArrayLike, quality: ArrayLike) -> np.ndarray:
     """True for points no other point beats (cost <= and quality >=, one strictly)."""
     c, q = np.asarray(cost, dtype=float), np.asarray(quality, dtype=float)
     le = c[None, :] <= c[:, None]
@@ -136,7 +137,7 @@ def pareto_mask(cost: Sequence[float] | np.ndarray, quality: Sequence[float] | n
     return out
 
 
-def nondecreasing_hull(cost: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarray) -> np.ndarray:
+def nondecreasing_hull(cost: ArrayLike, quality: ArrayLike) -> np.ndarray:
     """Vertices (k, 2) of the non-decreasing upper convex hull of (cost, quality) points, by cost.
 
     Starts at the cheapest point (the best quality among equally cheap ones) and stops at the
@@ -173,7 +174,7 @@ def hull_value(hull: np.ndarray, c: float | np.ndarray) -> np.ndarray:
     return out
 
 
-def aiq(cost: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarray,
+def aiq(cost: ArrayLike, quality: ArrayLike,
         c_min: float | None = None, c_max: float | None = None) -> float:
     """RouterBench's Average Improvement in Quality of a router's (cost, quality) points."""
     hull = nondecreasing_hull(cost, quality)
@@ -188,7 +189,7 @@ def aiq(cost: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarra
     return float(np.trapezoid(hull_value(hull, xs), xs) / (hi - lo))
 
 
-def cost_to_reach(cost: Sequence[float] | np.ndarray, quality: Sequence[float] | np.ndarray,
+def cost_to_reach(cost: ArrayLike, quality: ArrayLike,
                   target: float) -> float:
     """Least cost at which the non-decreasing hull reaches ``target`` quality (inf if it never does)."""
     hull = nondecreasing_hull(cost, quality)

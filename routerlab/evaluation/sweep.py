@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ..errors import InvalidRequestError
 from .metrics import aiq, cost_to_reach
@@ -33,7 +34,7 @@ def routellm_thresholds(scores: np.ndarray, num_results: int = 10) -> np.ndarray
 
 
 def threshold_sweep(scores: np.ndarray, quality_strong: np.ndarray, quality_weak: np.ndarray,
-                    thresholds: np.ndarray | Sequence[float] | int = 100,
+                    thresholds: ArrayLike | int = 100,
                     cost_strong: np.ndarray | float | None = None,
                     cost_weak: np.ndarray | float | None = None) -> pd.DataFrame:
     """Route to strong where ``score >= threshold``; one row per threshold.
@@ -80,7 +81,7 @@ def choices_for_weights(pred_quality: np.ndarray, pred_cost: np.ndarray, weights
 
 
 def cost_weight_sweep(pred_quality: np.ndarray, pred_cost: np.ndarray, quality: np.ndarray, cost: np.ndarray,
-                      weights: np.ndarray | Sequence[float] | None = None, cost_scale: float = 1.0) -> pd.DataFrame:
+                      weights: ArrayLike | None = None, cost_scale: float = 1.0) -> pd.DataFrame:
     """Score a multi-model router over cost weights against recorded outcomes.
 
     Returns one row per weight: cost_weight, quality (mean), mean_cost, total_cost.
@@ -96,7 +97,7 @@ def cost_weight_sweep(pred_quality: np.ndarray, pred_cost: np.ndarray, quality: 
                          "total_cost": c.sum(axis=1)})
 
 
-def curve_summary(cost: np.ndarray | Sequence[float], quality: np.ndarray | Sequence[float], ref_cost: float,
+def curve_summary(cost: ArrayLike, quality: ArrayLike, ref_cost: float,
                   ref_quality: float, c_min: float, c_max: float,
                   shares: Sequence[float] = (0.95, 1.0)) -> dict[str, float]:
     """AIQ over [c_min, c_max], max quality, and cost (as a fraction of ``ref_cost``) to reach each

@@ -1,0 +1,151 @@
+"""Side-by-side evaluation of routers on real outcome data (prints tables; writes nothing).
+
+1. RouterBench 0-shot, pooled test split (945 prompts; routers trained on the train split):
+   AIQ, max accuracy, cost to reach 95% / 100% of GPT-4's accuracy (fraction of GPT-4's cost)
+   for the best single model, the zero router, kNN, logistic, MLP, MF, the ensemble, the oracle;
+   bootstrap 95% CIs for the ensemble; a cascade with a learned verifier and its error rate.
+2. RouteLLM (GPT-4 vs Mixtral, contaminated prompts removed): in-domain 5-fold out-of-fold
+   scores -> APGR / CPT over RouteLLM's threshold sweep, beside a random router.
+
+    .venv/bin/python benchmarks/eval_routers.py            # everything
+    .venv/bin/python benchmarks/eval_routers.py --skip-routellm
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+from routerlab.datasets import load_routellm, load_routerbench_zs
+from routerlab.embeddings import Embedder
+from routerlab.evaluation import aiq, bootstrap_ci, choices_for_weights, default_cost_weights
+from routerlab.evaluation.runs import (
+    apgr_report,
+    embed_table,
+    kfold_scores,
+    random_apgr,
+    router_curve,
+    routerbench_table,
+)
+from routerlab.routers.cascade import LearnedVerifier, noisy_oracle_accepts, simulate_cascade, verifier_errors
+from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
+from routerlab.routers.threshold import ThresholdRouter
+
+GPT4 = "gpt-4-1106-preview"
+
+
+def best_router() -> EnsembleRouter:
+    """The default picked by 5-fold CV on the RouterBench *train* split (see the report)."""
+    return EnsembleRouter([KNNRouter(k=100, weighted=True), LogisticRouter(C=0.3), MLPRouter(n_seeds=3), MFRouter()])
+
+
+def routerbench(emb: Embedder, n_boot: int) -> None:
+    t = load_routerbench_zs()
+    tr, te = t.split("train"), t.split("test")
+    t0 = time.time()
+    Xtr, Xte = embed_table(tr, emb), embed_table(te, emb)
+    print(f"embedded {len(tr)} train + {len(te)} test prompts in {time.time() - t0:.1f}s")
+    routers = {
+        "kNN (k=50)": KNNRouter(k=50),
+        "logistic (C=1)": LogisticRouter(C=1.0),
+        "MLP (128, 1 seed)": MLPRouter(),
+        "MF (dim 32)": MFRouter(),
+        "ours: ensemble kNN100w+logistic+MLPx3+MF": best_router(),
+    }
+    curves = {}
+    for name, r in routers.items():
+        t0 = time.time()
+        r.fit(Xtr, tr.quality, tr.cost, tr.models)
+        curves[name] = router_curve(r, Xte, te)
+        print(f"  fitted {name} in {time.time() - t0:.1f}s")
+    table = routerbench_table(te, curves, reference=GPT4)
+    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+        print(f"\nRouterBench 0-shot, pooled test split (n={len(te)}), trained on train (n={len(tr)})")
+        print(table.to_string())
+
+    # Bootstrap CIs for our router: choices fixed, prompts resampled.
+    best = routers["ours: ensemble kNN100w+logistic+MLPx3+MF"]
+    w = default_cost_weights()
+    ch = choices_for_weights(best.predict_quality(Xte), best.predict_cost(Xte), w, best.cost_scale_)
+    rows = np.arange(len(te))[None, :]
+    Qc, Cc = te.quality[rows, ch], te.cost[rows, ch]
+
+    def aiq_of(idx: np.ndarray) -> float:
+        mc = te.cost[idx].mean(axis=0)
+        return aiq(Cc[:, idx].mean(axis=1), Qc[:, idx].mean(axis=1), float(mc.min()), float(mc.max()))
+
+    def gain_of(idx: np.ndarray) -> float:  # max accuracy minus GPT-4's, on the same resample
+        return float(Qc[:, idx].mean(axis=1).max() - te.quality[idx, te.model_index(GPT4)].mean())
+
+    for label, fn in (("AIQ", aiq_of), ("max acc - GPT-4 acc", gain_of)):
+        p, lo, hi = bootstrap_ci(fn, len(te), n_boot=n_boot)
+        print(f"  ours {label}: {p:.3f}  (95% bootstrap CI {lo:.3f} .. {hi:.3f}, {n_boot} resamples)")
+
+    # Cascade: mixtral first, GPT-4 when the verifier rejects; learned and noisy-oracle verifiers.
+    chain = [te.model_index("mixtral-8x7b-chat"), te.model_index(GPT4)]
+    correct = te.quality[:, chain[0]] == 1
+    ver = LearnedVerifier(routers["logistic (C=1)"])
+    g_cost = te.cost[:, chain[1]].mean()
+    print("\nCascade mixtral-8x7b -> gpt-4 on the test split (cost as fraction of always-GPT-4)")
+    for thr in (0.5, 0.7, 0.9):
+        acc = ver.accepts(Xte, chain[:1], thr)
+        q, c, _ = simulate_cascade(te.quality, te.cost, chain, acc)
+        e = verifier_errors(acc[:, 0], correct)
+        print(f"  learned verifier thr={thr}: quality {q.mean():.3f}, cost {c.mean() / g_cost:.3f}, "
+              f"verifier error {e['error_rate']:.3f} (false accept {e['false_accept_rate']:.3f}, "
+              f"false reject {e['false_reject_rate']:.3f})")
+    for err in (0.0, 0.1, 0.2):
+        acc = noisy_oracle_accepts(correct, err, seed=0)[:, None]
+        q, c, _ = simulate_cascade(te.quality, te.cost, chain, acc)
+        print(f"  noisy-oracle verifier error {err:.1f}: quality {q.mean():.3f}, cost {c.mean() / g_cost:.3f}")
+
+
+def routellm(emb: Embedder) -> None:
+    print("\nRouteLLM benchmarks: in-domain 5-fold, out-of-fold scores, RouteLLM's 10-bin threshold sweep")
+    scorers = {
+        "logistic P(win)": lambda s, w: ThresholdRouter(s, w, target="win", C=1.0),
+        "ridge gain": lambda s, w: ThresholdRouter(s, w, target="gain", C=1.0),
+        "kNN (k=50) gain": lambda s, w: ThresholdRouter(s, w, target="predictor", predictor=KNNRouter(k=50)),
+        "MF gain": lambda s, w: ThresholdRouter(s, w, target="predictor", predictor=MFRouter()),
+        "ours: ensemble gain": lambda s, w: ThresholdRouter(s, w, target="predictor", predictor=best_router()),
+    }
+    rows = []
+    for bench in ("gsm8k", "mmlu", "mt_bench"):
+        t = load_routellm(bench)
+        s, w = t.meta["strong"], t.meta["weak"]
+        t0 = time.time()
+        X = embed_table(t, emb)
+        print(f"  {bench}: {len(t)} prompts embedded in {time.time() - t0:.1f}s")
+        rows.append({"benchmark": bench, "router": "random (mean of 20 seeds)", "APGR": random_apgr(t, s, w)})
+        for name, mk in scorers.items():
+            t0 = time.time()
+            sc = kfold_scores(X, t, lambda mk=mk, s=s, w=w: mk(s, w), k=5, seed=0)
+            rep = apgr_report(sc, t, s, w)
+            rows.append({"benchmark": bench, "router": name, "APGR": rep["APGR"], "CPT(50%)": rep["CPT(50%)"],
+                         "CPT(80%)": rep["CPT(80%)"], "secs": time.time() - t0})
+    df = pd.DataFrame(rows)
+    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+        print(df.to_string(index=False))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--skip-routerbench", action="store_true")
+    ap.add_argument("--skip-routellm", action="store_true")
+    ap.add_argument("--bootstrap", type=int, default=500, help="bootstrap resamples for the CIs")
+    ap.add_argument("--threads", type=int, default=None, help="onnxruntime threads for embedding")
+    args = ap.parse_args()
+    emb = Embedder(threads=args.threads)
+    t0 = time.time()
+    if not args.skip_routerbench:
+        routerbench(emb, args.bootstrap)
+    if not args.skip_routellm:
+        routellm(emb)
+    print(f"\ntotal {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
