@@ -124,3 +124,26 @@ def test_max_test_limits_the_rows_and_widens_the_bound():
     part = calibrate([_Fixed("a", wrong_every=50)], _frame(400), target=0.9, max_test=100)
     assert part.table.loc[0, "n"] == 100
     assert part.table.loc[0, "lower_bound"] < full.table.loc[0, "lower_bound"]
+
+
+def test_candidates_that_read_requests_get_the_request_properties():
+    from routerlab.evalset import load_evalset
+
+    class ImageOnly:
+        name = "image-only"
+        cost_per_request_usd = 0.0
+
+        def fit(self, texts, labels):
+            return self
+
+        def classify(self, text):
+            raise AssertionError("calibrate must call classify_request when a candidate has it")
+
+        def classify_request(self, request):
+            return ("vision" if request.metadata.get("image_refs") else "coder"), 1.0
+
+    df = load_evalset()
+    res = calibrate([ImageOnly()], df, target=0.5)
+    test = df[df["split"] == "test"]
+    expected = ((test["tier"] == "vision") | (test["tier"] == "coder")).sum()
+    assert res.table.loc[0, "correct"] == expected

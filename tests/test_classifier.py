@@ -169,3 +169,24 @@ def test_classifier_router_maps_kinds_to_tiers_and_batches_like_single(splits):
     assert all(d.tier in TIER_LABELS for d in batch)
     with pytest.raises(RoutingError, match="label_to_tier"):
         ClassifierRouter(kinds, threshold=0.0).route(reqs[0])
+
+
+def test_predicates_first_fix_every_image_row_and_beat_text_alone(splits, fitted):
+    from routerlab.evalset import to_requests
+    from routerlab.routers.classifier import PredicateClassifier
+
+    _, test = splits
+    pred = PredicateClassifier(fitted)  # already fitted: no refit needed
+    reqs = to_requests(test)
+    labels = [pred.classify_request(r)[0] for r in reqs]
+    truth = list(test["tier"])
+    assert all(lab == "vision" for lab, y in zip(labels, truth, strict=True) if y == "vision")
+    hybrid = np.mean([lab == y for lab, y in zip(labels, truth, strict=True)])
+    assert hybrid >= _accuracy(fitted, test) + 0.02
+    long_req = Request.user("summarise it", metadata={"input_tokens": 50_000})
+    assert pred.classify_request(long_req) == ("orchestrator", 1.0)
+    short = Request.user("Write a Python function that reverses a list")
+    assert pred.classify_request(short) == fitted.classify(short.text())
+    router = ClassifierRouter(pred, threshold=0.5)
+    d = router.route(Request.user("what does this say?", metadata={"image_refs": ("x.png",)}))
+    assert d.tier == "vision" and d.score == 1.0 and d.router == "classifier:predicates+embedding+logreg"

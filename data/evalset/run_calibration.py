@@ -3,8 +3,9 @@
     .venv/bin/python data/evalset/run_calibration.py [--max-test N] [--out data/evalset/calibration_offline.csv]
 
 Offline candidates: the keyword baseline, MiniLM embeddings + logistic regression (embedding
-cache off, so latency is the real encoder's), and SmolLM2-135M as an LLM classifier on the
-real local llama.cpp server. Remote models join when their API keys are set.
+cache off, so latency is the real encoder's), both again behind the request predicates
+(image attached -> vision, long attached context -> orchestrator), and SmolLM2-135M as an LLM
+classifier on the real local llama.cpp server. Remote models join when their API keys are set.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from routerlab.client import Client
 from routerlab.embeddings import Embedder
 from routerlab.evalset import load_evalset
 from routerlab.routers.calibrate import calibrate
-from routerlab.routers.classifier import EmbeddingClassifier, KeywordClassifier, LLMClassifier
+from routerlab.routers.classifier import EmbeddingClassifier, KeywordClassifier, LLMClassifier, PredicateClassifier
 
 REMOTE = {"ANTHROPIC_API_KEY": ["anthropic:claude-haiku-4-5"], "OPENAI_API_KEY": ["openai:gpt-4.1-nano", "openai:gpt-4o-mini"]}
 
@@ -31,9 +32,12 @@ def main() -> None:
     client = Client()
     smol = LLMClassifier(client, model="local:smollm2-135m")
     smol.classify("warm-up: start the local server before timing")  # server start is not per-request latency
+    encoder = Embedder(cache=False).embed
     candidates: list[tuple[str, object]] = [
         ("keyword", KeywordClassifier()),
-        ("minilm+logreg", EmbeddingClassifier(embed=Embedder(cache=False).embed)),
+        ("minilm+logreg", EmbeddingClassifier(embed=encoder)),
+        ("predicates+keyword", PredicateClassifier(KeywordClassifier())),
+        ("predicates+minilm+logreg", PredicateClassifier(EmbeddingClassifier(embed=encoder))),
         ("llm:local:smollm2-135m", smol),
     ]
     for env, models in REMOTE.items():

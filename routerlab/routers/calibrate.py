@@ -166,6 +166,7 @@ def calibrate(
     if test.empty:
         raise DatasetError("eval set has no test rows: it needs a split column with 'test' rows")
     texts, truth = list(test["text"]), list(test[label])
+    requests: list[Any] | None = None
     rows: list[dict[str, Any]] = []
     for name, clf in named:
         row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS)
@@ -175,9 +176,18 @@ def calibrate(
             if fit and hasattr(clf, "fit"):
                 clf.fit(list(train["text"]), list(train[label]))
             preds: list[str] = []
-            t0 = time.perf_counter()
-            for t in texts:  # one at a time: the latency an agent sees per request
-                preds.append(clf.classify(t)[0])
+            if hasattr(clf, "classify_request"):  # it reads request properties (images, context size)
+                if requests is None:
+                    from ..evalset import to_requests
+
+                    requests = to_requests(test)
+                t0 = time.perf_counter()
+                for req in requests:
+                    preds.append(clf.classify_request(req)[0])
+            else:
+                t0 = time.perf_counter()
+                for t in texts:  # one at a time: the latency an agent sees per request
+                    preds.append(clf.classify(t)[0])
             elapsed = time.perf_counter() - t0
         except RouterlabError as exc:
             row["error"] = f"{type(exc).__name__}: {exc}"
