@@ -16,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the loopback stub server used for a noise-free pair
 
 from routerlab.client import Client  # noqa: E402
 from routerlab.providers.local import LocalServer  # noqa: E402
@@ -93,6 +95,25 @@ def main() -> None:
                 ttfts.append(c.ttft_s)
                 tps.append((c.usage.output_tokens - 1) / (c.latency_s - c.ttft_s))
 
+    # the same pair against a loopback stub that answers instantly: the HTTP path without model time
+    from faultserver import FaultServer
+
+    with FaultServer() as stub:
+        ssdk = openai.OpenAI(base_url=stub.url + "/v1", api_key="local", max_retries=0)
+        sclient = Client(providers={"local": OpenAIProvider(base_url=stub.url + "/v1", name="local")})
+        n_stub = 200
+        for r in reqs:  # warm up
+            direct_sdk_call(ssdk, r.messages[0].content, args.max_tokens)
+            sclient.complete(r, model="local:smollm2-135m")
+        sd, sv = [], []
+        for i in range(n_stub):
+            r = reqs[i % len(reqs)]
+            sd.append(direct_sdk_call(ssdk, r.messages[0].content, args.max_tokens))
+            t = time.perf_counter()
+            sclient.complete(r, model="local:smollm2-135m")
+            sv.append(time.perf_counter() - t)
+    sdm, svm = statistics.median(sd), statistics.median(sv)
+
     # bookkeeping only: replay direct vs through the client (no network on either side)
     table = {"m": {p: Recorded(f"answer to {p}", 10, 5, 0.0, 0.0) for p in PROMPTS}}
     replay = ReplayProvider(table)
@@ -115,6 +136,9 @@ def main() -> None:
     print(f"{'routerlab Client.complete, same prompts (ms)':<52}{mv * 1e3:>14.1f}")
     print(f"{'client overhead per call (ms)':<52}{(mv - md) * 1e3:>14.2f}")
     print(f"{'ratio client / direct':<52}{mv / md:>14.3f}")
+    print(f"{f'stub server: direct SDK, median of {n_stub} (ms)':<52}{sdm * 1e3:>14.2f}")
+    print(f"{'stub server: Client.complete (ms)':<52}{svm * 1e3:>14.2f}")
+    print(f"{'stub server: ratio client / direct':<52}{svm / sdm:>14.3f}")
     print(f"{'bookkeeping only: replay direct (us/call)':<52}{rep_direct * 1e6:>14.1f}")
     print(f"{'bookkeeping only: replay via Client (us/call)':<52}{rep_client * 1e6:>14.1f}")
     print(f"{'local model TTFT, median (ms)':<52}{statistics.median(ttfts) * 1e3:>14.1f}")
