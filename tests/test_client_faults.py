@@ -80,6 +80,12 @@ def test_many_subtasks_under_faults_none_lost_none_twice_budget_held():
     assert abs(sum(r.cost_usd for r in records) - c.budget.spent) < 1e-12
     assert c.budget.reserved < 1e-12
 
+    from routerlab.client import outcomes_frame
+
+    df = outcomes_frame(outs)
+    assert len(df) == N and df["request_id"].is_unique and int(df["ok"].sum()) == sum(o.ok for o in outs)
+    assert abs(df["cost_usd"].sum() - sum(r.cost_usd for r in records if r.status == "ok")) < 1e-12
+
     failures = Counter(type(o.error).__name__ for o in outs if not o.ok)
     print(
         f"\nfault run: {N} subtasks, {n_requests} requests sent, {faults} faults injected "
