@@ -84,3 +84,24 @@ def test_importing_providers_starts_nothing_and_loads_no_sdk():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_bridge_translates_ollama_bodies_and_reports_a_dead_upstream():
+    import ollama
+
+    from routerlab.providers.ollama_bridge import OllamaBridge, to_openai_request
+
+    body = {"model": "m", "messages": [{"role": "user", "content": "see", "images": ["/9j/4AAQ"]}],
+            "format": {"type": "object"}, "options": {"num_predict": 7, "temperature": 0.1}}
+    out = to_openai_request(body, generate=False)
+    assert out["max_tokens"] == 7 and out["temperature"] == 0.1
+    assert out["messages"][0]["content"][1]["image_url"]["url"] == "data:image/jpeg;base64,/9j/4AAQ"
+    assert out["response_format"]["json_schema"]["schema"] == {"type": "object"}
+    gen = to_openai_request({"model": "m", "prompt": "p", "system": "s", "format": "json"}, generate=True)
+    assert gen["messages"] == [{"role": "system", "content": "s"}, {"role": "user", "content": "p"}]
+    assert gen["response_format"] == {"type": "json_object"}
+
+    with OllamaBridge("http://127.0.0.1:9/v1", timeout_s=1.0) as bridge:  # nothing listens on port 9
+        with pytest.raises(ollama.ResponseError) as info:
+            ollama.Client(host=bridge.host).chat(model="m", messages=[{"role": "user", "content": "hi"}])
+        assert info.value.status_code == 502

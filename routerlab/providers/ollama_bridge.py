@@ -27,6 +27,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+_MAGIC = {"/9j/": "image/jpeg", "iVBOR": "image/png", "R0lG": "image/gif", "UklGR": "image/webp"}
+
+
+def _media_type(b64: str) -> str:
+    """Ollama sends bare base64; the first bytes say what the image is."""
+    return next((t for prefix, t in _MAGIC.items() if b64.startswith(prefix)), "image/png")
+
+
 def to_openai_request(body: dict[str, Any], *, generate: bool) -> dict[str, Any]:
     """An Ollama chat/generate body as an OpenAI chat-completions body."""
     messages: list[dict[str, Any]] = []
@@ -40,7 +48,7 @@ def to_openai_request(body: dict[str, Any], *, generate: bool) -> dict[str, Any]
         images = m.get("images") or []
         if images:
             parts: list[dict[str, Any]] = [{"type": "text", "text": m.get("content", "")}]
-            parts += [{"type": "image_url", "image_url": {"url": f"data:image/png;base64,{b}"}} for b in images]
+            parts += [{"type": "image_url", "image_url": {"url": f"data:{_media_type(b)};base64,{b}"}} for b in images]
             messages.append({"role": m["role"], "content": parts})
         else:
             messages.append({"role": m["role"], "content": m.get("content", "")})
@@ -99,10 +107,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         generate = self.path == "/api/generate"
         payload = to_openai_request(body, generate=generate)
-        if body.get("stream", True):
-            self._stream(body, payload, generate)
-        else:
-            self._single(body, payload, generate)
+        import httpx
+
+        try:
+            if body.get("stream", True):
+                self._stream(body, payload, generate)
+            else:
+                self._single(body, payload, generate)
+        except httpx.HTTPError as exc:
+            # before any bytes went out this is a clean 502; mid-stream the client sees a cut stream
+            try:
+                self._json(502, {"error": f"upstream {self.bridge.upstream} failed: {type(exc).__name__}"})
+            except OSError:
+                pass
 
     def _piece(self, model: str, text: str, generate: bool) -> dict[str, Any]:
         if generate:
