@@ -13,6 +13,7 @@ travel as comm messages, so a notebook stays valid under nbval, unlike plots dra
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -54,20 +55,19 @@ def figure_widget(fig: Any) -> Any:
 
 
 def _replace_figure(target: Any, new: Any) -> None:
-    """Put ``new``'s traces and layout into the live widget ``target`` (in place: the widget on
-    screen stays the same object, the browser gets a restyle/relayout)."""
-    same_shape = len(target.data) == len(new.data) and all(
-        a.type == b.type for a, b in zip(target.data, new.data, strict=True)
-    )
-    if same_shape:
-        with target.batch_update():
-            for old, fresh in zip(target.data, new.data, strict=True):
-                old.update(fresh.to_plotly_json(), overwrite=True)
-            target.update_layout(new.layout.to_plotly_json(), overwrite=True)
-    else:
-        target.data = ()
-        target.add_traces(list(new.data))
+    """Put ``new``'s traces and layout into the live widget ``target``, in place: the widget on
+    screen stays the same object. Traces are replaced whole (delete + add) rather than restyled:
+    a restyle reads an array value as one value per trace, which garbles typed per-point arrays
+    such as per-bar colours in plotly.js."""
+    with target.batch_update():
         target.update_layout(new.layout.to_plotly_json(), overwrite=True)
+    target.data = ()
+    target.add_traces(list(new.data))
+    # Plotly syncs the full state only when a FigureWidget is displayed on its own; nested in a
+    # VBox, a view created after this update (Run All renders late) would start from the stale
+    # construction-time state. Re-assigning it keeps late views right.
+    target._widget_layout = copy.deepcopy(target._layout_obj._props)
+    target._widget_data = copy.deepcopy(target._data)
 
 
 def _money(x: float) -> str:

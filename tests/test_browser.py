@@ -1,0 +1,192 @@
+"""The playground in a real browser: JupyterLab headless on 127.0.0.1, Debian's Chromium driven
+by Playwright. Run all cells, change a tier dropdown, and check the plotted data changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "07_playground.ipynb"
+CHROMIUM = os.environ.get("ROUTERLAB_CHROMIUM", "/usr/bin/chromium")
+# Flags that work for Debian's chromium in a container (see DESIGN.md).
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TOKEN = "routerlab-browser-test"
+
+# The plotted values, read from plotly's own parsed data (plotly 7 ships arrays base64-encoded,
+# so the DOM/JSON spec is not readable; _fullData holds the decoded arrays).
+READ_PLOTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el =>
+    (el._fullData || []).map(t => ({
+        name: t.name, type: t.type,
+        x: Array.from(t.x || []).map(Number), y: Array.from(t.y || []).map(String),
+        color: Array.isArray(t.marker && t.marker.color) || ArrayBuffer.isView(t.marker && t.marker.color)
+            ? Array.from(t.marker.color).map(Number) : [],
+    })))"""
+
+
+DIAGNOSE = """() => ({
+    prompts: Array.from(document.querySelectorAll('.jp-InputArea-prompt')).map(p => p.textContent),
+    indicator: (document.querySelector('.jp-Notebook-ExecutionIndicator') || {}).outerHTML,
+    plots: document.querySelectorAll('.js-plotly-plot').length,
+    errors: Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type*=error]')).map(e => e.textContent),
+})"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"JupyterLab did not answer at {url}")
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium (or set ROUTERLAB_CHROMIUM)")
+    pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed (dev extra)")
+    pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (lab extra)")
+    home = tmp_path_factory.mktemp("lab")
+    work = home / "notebooks"
+    work.mkdir()
+    # A copy: JupyterLab autosaves outputs into the notebook it runs.
+    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
+                                                                          "checkForUpdates": False}))
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    port = _free_port()
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={work}"]
+    log = (home / "lab.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", timeout=60)
+        yield {"url": f"http://127.0.0.1:{port}", "home": home}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _screenshot_path(tmp_path: Path) -> Path:
+    out = os.environ.get("ROUTERLAB_ARTIFACTS")
+    base = Path(out) if out else ROOT / "artifacts"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        return base / "browser_playground.png"
+    except OSError:
+        return tmp_path / "browser_playground.png"
+
+
+def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=FLAGS,
+            viewport={"width": 1400, "height": 1800},
+        )
+        try:
+            page = ctx.new_page()
+            page.goto(f"{lab['url']}/lab/tree/{NOTEBOOK.name}?token={TOKEN}", timeout=60_000)
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+            # JupyterLab may ask which kernel to start; take the notebook's own (python3).
+            select = page.locator(".jp-Dialog button:text-is('Select')")
+            try:
+                select.wait_for(timeout=10_000)
+                select.click()
+            except PlaywrightTimeout:
+                pass
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+            _dismiss_popups(page)
+            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+            page.wait_for_function(
+                "() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+            _wait_idle(page)
+            before = page.evaluate(READ_PLOTS)
+            timeline_before = before[0][0]
+            assert timeline_before["type"] == "bar" and len(timeline_before["x"]) == 50
+
+            dropdown = page.locator(".widget-dropdown", has=page.locator("label:text-is('coder')")).locator("select")
+            options = dropdown.locator("option").all_inner_texts()
+            current = dropdown.evaluate("s => s.options[s.selectedIndex].text")
+            target = next(o for o in options if o != current and "local:" not in o)
+            t0 = time.monotonic()
+            dropdown.select_option(label=target)
+            page.wait_for_function(
+                f"(before) => ({READ_PLOTS})()[0][0].color.join() !== before",
+                arg=",".join(str(v) for v in timeline_before["color"]), timeout=60_000,
+            )
+            elapsed = time.monotonic() - t0
+            after = page.evaluate(READ_PLOTS)
+            timeline_after = after[0][0]
+            assert timeline_after["color"] != timeline_before["color"]
+            # the cost figure's routed line moved too; the all-top baseline did not
+            lines_before = {t["name"]: t["y"] for t in before[1] if t["type"] == "scatter"}
+            lines_after = {t["name"]: t["y"] for t in after[1] if t["type"] == "scatter"}
+            assert lines_after["routed"] != lines_before["routed"]
+            assert lines_after["all on the top model"] == lines_before["all on the top model"]
+            shot = _screenshot_path(tmp_path)
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"\nscreenshot: {shot}\ncoder -> {target!r}: figures re-rendered {elapsed:.2f} s after the change")
+        except Exception:
+            fail = _screenshot_path(tmp_path).with_name("browser_failure.png")
+            page.screenshot(path=str(fail), full_page=True)
+            state = page.evaluate(DIAGNOSE)
+            print(f"\nfailure screenshot: {fail}\npage state: {state}")
+            raise
+        finally:
+            ctx.close()
+
+
+def _dismiss_popups(page) -> None:  # noqa: ANN001
+    for label in ("No", "Dismiss", "Close"):
+        btn = page.locator(f".jp-Notification-Toast button:text-is('{label}')")
+        if btn.count():
+            btn.first.click()
+
+
+def _wait_idle(page, timeout_ms: int = 120_000) -> None:  # noqa: ANN001
+    """All cells ran: no '[*]' prompt left and the kernel reports idle."""
+    page.wait_for_function(
+        """() => {
+            const prompts = Array.from(document.querySelectorAll('.jp-InputArea-prompt')).map(p => p.textContent);
+            const ind = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return prompts.length > 0 && !prompts.some(p => p.includes('*'))
+                && prompts.every(p => /\\[\\d+\\]/.test(p) || p.trim() === '' ) && ind && ind.dataset.status === 'idle';
+        }""",
+        timeout=timeout_ms,
+    )
