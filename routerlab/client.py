@@ -196,10 +196,17 @@ class Client:
         check_model_fits(info, plan.request, spec)
 
     def worst_case_cost(self, request: Request, model: str | ModelInfo) -> float:
-        """What the budget reserves for one attempt: margin x estimated input, all output tokens."""
+        """What the budget reserves for one attempt: margin x estimated input, all output tokens.
+
+        A provider that knows the price in advance (replay: the recorded cost) may raise it
+        through an optional ``quote(request, model_name)`` method.
+        """
         info = self.catalog.get(model)
         inputs = math.ceil(request.estimated_input_tokens() * self.input_margin)
-        return info.cost(Usage(inputs, request.max_output_tokens))
+        worst = info.cost(Usage(inputs, request.max_output_tokens))
+        quote = getattr(self._providers.get(info.provider), "quote", None)
+        known = quote(request, info.name) if quote is not None else None
+        return max(worst, known) if known is not None else worst
 
     # ---- recording -----------------------------------------------------------------------------
     def _record(

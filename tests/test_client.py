@@ -222,3 +222,33 @@ def test_replay_from_mapping_and_frame_and_unknown_prompt():
         q.complete(Request.user("never recorded"), "m")
     with pytest.raises(ProviderError, match="no recordings"):
         q.complete(Request.user("x"), "other")
+
+
+def test_replay_of_real_routerbench_outcomes_keeps_recorded_cost_and_quality():
+    from routerlab.client import Client
+    from routerlab.datasets import load_routerbench_zs
+    from routerlab.errors import DatasetError
+    from routerlab.providers.replay import ReplayProvider
+
+    try:
+        table = load_routerbench_zs(benchmarks=["mbpp"], splits=("test",), quiet=True)
+    except DatasetError as exc:  # pragma: no cover - CI points ROUTERLAB_DATA_DIR at the mirror
+        pytest.skip(f"RouterBench data not available: {exc}")
+    replay = ReplayProvider(table)
+    c = Client(providers={"routerbench": replay})
+    rows = range(5)
+    for j, name in enumerate(table.models[:4]):
+        for i in rows:
+            req = Request.user(table.prompts.loc[i, "text"], metadata={"prompt_id": table.prompts.loc[i, "id"]},
+                               max_output_tokens=256)
+            assert c.worst_case_cost(req, f"routerbench:{name}") >= table.cost[i, j]
+            done = c.complete(req, model=f"routerbench:{name}")
+            assert done.cost_usd == pytest.approx(table.cost[i, j])
+            assert done.metadata["quality"] == table.quality[i, j]
+    assert c.budget.spent == pytest.approx(table.cost[list(rows)][:, :4].sum())
+    # a budget smaller than a recorded cost refuses that replay before it happens
+    big = int(table.cost[:, 0].argmax())
+    req = Request.user("x", metadata={"prompt_id": table.prompts.loc[big, "id"]}, max_output_tokens=1)
+    tight = Client(providers={"routerbench": replay}, budget_usd=float(table.cost[big, 0]) / 2)
+    with pytest.raises(BudgetExceededError):
+        tight.complete(req, model=f"routerbench:{table.models[0]}")

@@ -144,6 +144,13 @@ class ReplayProvider:
             status=404,
         )
 
+    def quote(self, request: Request, model_name: str) -> float | None:
+        """The recorded cost of this call, so a budget can reserve it before replaying."""
+        try:
+            return self.lookup(request, model_name).cost_usd
+        except ProviderError:
+            return None
+
     def _completion(self, request: Request, model_name: str) -> Completion:
         rec = self.lookup(request, model_name)
         text = rec.response or f"[replayed outcome of {model_name}: quality {rec.quality}; no response text recorded]"
