@@ -110,3 +110,10 @@ def test_llmperf_failed_rows_filtered() -> None:
     assert (ok["ttft_s"] > 0).all() and (ok["end_to_end_latency_s"] >= ok["ttft_s"]).all()
     s = load_llmperf_summaries(MIRROR, quiet=True)
     assert len(s) == 19 and {"provider", "llama2_size", "results_ttft_s_mean"} <= set(s.columns)
+
+
+def test_routerarena_prices() -> None:
+    from routerlab.datasets import load_routerarena_prices
+
+    p = load_routerarena_prices(MIRROR, quiet=True)
+    assert len(p) == 45 and p.loc["gpt-4.1", "input_per_m"] == 2.0 and (p >= 0).all().all()

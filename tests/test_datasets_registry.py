@@ -123,3 +123,11 @@ def test_licence_and_origin_printed_once(capsys: pytest.CaptureFixture[str], mon
     fetch(VERBATIM, MIRROR)
     err = capsys.readouterr().err
     assert err.count("lm-sys/RouteLLM @ 0b64fdaf") == 1 and "Apache-2.0" in err
+
+
+def test_registry_frame_lists_origin_and_licence() -> None:
+    from routerlab.datasets import registry_frame
+
+    df = registry_frame("routellm_mt_bench")
+    assert len(df) == 3 and df["downloadable"].all() and (df["licence"] == "Apache-2.0").all()
+    assert set(registry_frame()["group"]) >= {"routerbench_zs", "trajectories", "llmperf"}

@@ -8,9 +8,21 @@ the user cache, and always checked against their registered sha256. See :mod:`.r
 from __future__ import annotations
 
 from .latency import load_llmperf, load_llmperf_summaries
-from .registry import REGISTRY, SOURCES, DataFile, Source, data_dirs, fetch, files, get, user_data_dir, verify
+from .registry import (
+    REGISTRY,
+    SOURCES,
+    DataFile,
+    Source,
+    data_dirs,
+    fetch,
+    files,
+    get,
+    registry_frame,
+    user_data_dir,
+    verify,
+)
 from .routellm import load_routellm, load_routellm_gsm8k, load_routellm_mmlu, load_routellm_mt_bench
-from .routerarena import load_routerarena_sub10
+from .routerarena import load_routerarena_prices, load_routerarena_sub10
 from .routerbench import load_routerbench_zs
 from .table import OutcomeTable
 
@@ -30,8 +42,10 @@ __all__ = [
     "load_routellm_gsm8k",
     "load_routellm_mmlu",
     "load_routellm_mt_bench",
+    "load_routerarena_prices",
     "load_routerarena_sub10",
     "load_routerbench_zs",
+    "registry_frame",
     "user_data_dir",
     "verify",
 ]

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ChecksumError, DatasetError
 from ._checksums import FILES
@@ -44,6 +45,7 @@ __all__ = [
     "data_dirs",
     "user_data_dir",
     "verify",
+    "registry_frame",
 ]
 
 log = logging.getLogger("routerlab.datasets")
@@ -153,6 +155,15 @@ def files(group: str | None = None) -> list[DataFile]:
         groups = sorted({f.group for f in REGISTRY.values()})
         raise DatasetError(f"unknown dataset group {group!r}; known: {', '.join(groups)}")
     return sorted(out, key=lambda f: f.key)
+
+
+def registry_frame(group: str | None = None) -> Any:
+    """The registry as a pandas DataFrame (one row per file), e.g. to show in a notebook."""
+    import pandas as pd
+
+    return pd.DataFrame([{"key": f.key, "group": f.group, "repo": f.source.repo, "ref": f.source.ref,
+                          "origin_path": f.origin_path, "downloadable": f.url is not None, "sha256": f.sha256,
+                          "size": f.size, "licence": f.licence} for f in files(group)])
 
 
 def get(key: str) -> DataFile:
