@@ -186,11 +186,13 @@ def timeline(
     color: str = "cost_usd",
     highlight_critical_path: bool = True,
     title: str | None = None,
+    label: str | None = None,
 ) -> Any:
     """One bar per call on a time axis (seconds from the run's start), one lane per tier or agent,
     coloured by cost. Hover shows model, tokens, cost, latency and the routing decision (score
     against threshold, alternatives and their predicted cost). With ``call_id`` and ``parent_id``
-    the critical path is outlined in red and listed as its own trace ``"critical path"``."""
+    the critical path is outlined in red and listed as its own trace ``"critical path"``.
+    The default title sums the run up (calls, cost, wall time); ``label`` prefixes it."""
     go = _go()
     f = _require(frame, ["start", "end", "model"], "timeline")
     lane_col = _pick(f, ("tier", "agent"), "timeline lane") if lane == "auto" else _pick(f, (), "timeline", lane)
@@ -256,7 +258,7 @@ def timeline(
     total = float(f["cost_usd"].sum()) if "cost_usd" in f.columns else float("nan")
     wall = span
     fig.update_layout(
-        title=title or f"{len(f)} calls · {_usd(total)} · wall {wall:.1f} s",
+        title=title or (f"{label}: " if label else "") + f"{len(f)} calls · {_usd(total)} · wall {wall:.1f} s",
         barmode="overlay", xaxis_title="seconds from start", yaxis_title=lane_col,
         yaxis=dict(categoryorder="array", categoryarray=list(reversed(_lane_order(lanes)))),
         showlegend="critical path" in [t.name for t in fig.data], template="plotly_white",

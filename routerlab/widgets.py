@@ -245,8 +245,7 @@ class Playground:
 
     def _timeline(self) -> Any:
         name = self.focus if self.focus in self.frames else next(iter(self.frames))
-        fig = viz.timeline(self.frames[name], lane=self.lane)
-        return fig.update_layout(title_text=f"{name}: {fig.layout.title.text}")
+        return viz.timeline(self.frames[name], lane=self.lane, label=name)
 
     def _summary_html(self) -> str:
         s = summarize(self.frames)

@@ -1,0 +1,112 @@
+# %% [markdown]
+# # 01 · Quickstart: one agent task, all on the top model vs routed by tier
+#
+# An agent makes tens of LLM calls per task. A few (plan, respond, review) need the best model;
+# most (search, read, edit, run a test) do not. This notebook takes a realistic **50-call agent
+# task** and compares two policies:
+#
+# - **all top**: every call goes to the orchestrator tier's model (the best one);
+# - **routed**: each call goes to the model of the tier its kind needs (orchestrator,
+#   classifier, coder, vision).
+#
+# Nothing here calls a model, and nothing needs a key. The task is bootstrapped from **real
+# recorded agent calls** (Claude Code, mini-swe-agent, OpenHands and tau2-bench trajectories):
+# each call keeps its recorded kind, input / cached / output tokens and the recorded time
+# between calls. `routerlab.simulate` prices every call with the catalog's real prices and times
+# it with each model's latency profile.
+
+# %%
+from routerlab import viz
+from routerlab.simulate import compare
+from routerlab.tiers import TierMap
+from routerlab.workloads import synthetic_agent_task
+
+task = synthetic_agent_task(50, seed=0)
+print(task)
+for note in task.notes:
+    print("-", note)
+task.frame[["call_index", "kind", "tier", "input_tokens", "cached_tokens", "output_tokens", "gap_s"]].head(10)
+
+# %%
+assert len(task) == 50
+assert set(task.frame["tier"]) <= {"orchestrator", "classifier", "coder", "vision"}
+
+# %% [markdown]
+# ## The tiers
+#
+# Each tier is an ordered list of catalog models (the first is used, the rest are fallbacks)
+# and the capabilities it requires. Which tier a call needs comes from its kind (see
+# `routerlab.workloads.step_kinds`).
+
+# %%
+tiers = TierMap.default()
+print(tiers)
+task.frame.groupby("tier")["kind"].agg(lambda k: ", ".join(sorted(set(k))))
+
+# %% [markdown]
+# ## All on the top model vs routed
+
+# %%
+top = tiers.model_for("orchestrator").id
+policies = {"all top": f"all:{top}", "routed": tiers}
+table = compare(task, policies)
+results = table.attrs["results"]
+table[["cost_usd", "wall_s", "llm_s", "calls", "cost_x_first", "wall_x_first"]]
+
+# %% [markdown]
+# Routing makes the run faster: smaller models answer sooner. Its effect on **cost** depends
+# on the prompt cache. Agents re-send a long, growing context on every call; providers bill
+# cached input at a tenth of the price, but a cache belongs to one model. The default
+# simulation (`cache="same-model"`) keeps a recorded cache hit only when the previous call went
+# to the same model, so interleaving models throws cache hits away. Compare the three cache
+# assumptions:
+
+# %%
+import pandas as pd
+
+by_cache = pd.DataFrame({
+    cache: compare(task, policies, cache=cache)["cost_usd"] for cache in ("none", "recorded", "same-model")
+}).T
+by_cache["routed / all top"] = by_cache["routed"] / by_cache["all top"]
+by_cache
+
+# %%
+routed, all_top = results["routed"].frame, results["all top"].frame
+# faster: every routed call is on a model at least as fast as the top one here
+assert table.loc["routed", "wall_s"] < table.loc["all top", "wall_s"]
+# cheaper per token: with no cache, or with every recorded cache hit kept, routing saves money
+assert by_cache.loc["none", "routed"] < by_cache.loc["none", "all top"]
+assert by_cache.loc["recorded", "routed"] < by_cache.loc["recorded", "all top"]
+# ...but switching models loses cache hits: routed reads fewer cached tokens than all-top
+assert routed["cached_tokens"].sum() < all_top["cached_tokens"].sum()
+# calls of the cheap tiers went to their tier's model
+assert set(routed.loc[routed.tier == "classifier", "model"]) == {tiers.model_for("classifier").id}
+
+# %% [markdown]
+# ## Every call on a timeline
+#
+# One bar per call, one lane per tier, coloured by cost; hover a bar for its model, tokens,
+# cost and latency. Gaps between bars are the recorded time the agent spent elsewhere (tools,
+# tests, the user).
+
+# %%
+viz.timeline(routed, label="routed")
+
+# %%
+viz.timeline(all_top, label="all top")
+
+# %% [markdown]
+# ## Where the money goes
+#
+# Cumulative cost over the run (left) and per tier (right), both policies side by side.
+
+# %%
+viz.cost_comparison({name: r.frame for name, r in results.items()})
+
+# %% [markdown]
+# **What this cannot know:** whether the cheaper models would have done each step as well,
+# or produced the same number of tokens. Notebooks 03 and 04 measure quality on real outcome
+# data; 07 lets you swap tiers and watch these numbers move.
+
+# %%
+print(results["routed"].notes[0])
