@@ -1,0 +1,104 @@
+# %% [markdown]
+# # 06 · Replaying real agent trajectories: what if they had been routed?
+#
+# Four sets of real agent runs that nobody here wrote (see `../shared/data/MANIFEST.md`):
+# Claude Code sessions (a main agent on Opus with Haiku / Sonnet sub-agents), mini-swe-agent on
+# SWE-bench Lite (DeepSeek), OpenHands on Multi-SWE-bench, and tau2-bench airline simulations
+# (Claude Sonnet 4.5, with a reward per task). `routerlab.workloads` turns each into an ordered
+# list of LLM calls with the agent, the step kind (from the tool called or command run), tokens
+# in / out / cached, the recorded model, cost and timing.
+#
+# `simulate` replays a workload under a policy: the recorded tokens and the recorded gaps
+# between calls stay; the model, price and latency change.
+
+# %%
+import pandas as pd
+
+from routerlab import viz
+from routerlab.simulate import compare
+from routerlab.tiers import TierMap
+from routerlab.workloads import load_all
+
+workloads = load_all()
+pd.DataFrame({name: {"calls": len(w), "tasks": len(w.tasks), "agents": w.frame["agent"].nunique(),
+                     "main model": w.frame["model"].value_counts().index[0]} for name, w in workloads.items()}).T
+
+# %%
+assert set(workloads) == {"claude-code", "mini-swe-agent", "openhands", "tau2-bench"}
+assert all(len(w) > 50 for w in workloads.values())
+
+# %% [markdown]
+# ## Three policies per workload
+#
+# - **as recorded**: the models the agents really used, at their recorded cost and timing;
+# - **all top**: every call on the orchestrator tier's model;
+# - **by tier**: each call on its step kind's tier model (plan / respond / review on the
+#   orchestrator, search / read on the classifier tier, edit / run / test on the coder tier);
+# - **main on top, sub-agents by tier**: the main agent stays on the top model for every step
+#   (its long context keeps its prompt cache); only sub-agents' calls move to their tier's model.
+#   For single-agent runs this is the same as all top.
+
+# %%
+tiers = TierMap.default()
+top = tiers.model_for("orchestrator").id
+
+
+def main_on_top(call):
+    """A policy is any function of a call (a row of the workload) that returns a model id."""
+    return top if call.agent == "main" else tiers.model_for(call.tier).id
+
+
+policies = {"as recorded": "as recorded", "all top": f"all:{top}", "by tier": tiers,
+            "main on top, sub-agents by tier": main_on_top}
+tables = {name: compare(w, policies) for name, w in workloads.items()}
+# (compare() keeps its SimResults in .attrs; pd.concat would try to compare those, so build the rows)
+summary = pd.concat({name: pd.DataFrame(t[["cost_usd", "wall_s", "llm_s", "tasks_outcome_known"]].to_dict())
+                     for name, t in tables.items()})
+summary.style.format({"cost_usd": "${:.2f}", "wall_s": "{:,.0f} s", "llm_s": "{:,.0f} s"})
+
+# %%
+for name, t in tables.items():
+    w = workloads[name]
+    # as recorded keeps every recorded cost the trajectory has
+    known = w.frame["cost_usd"].notna()
+    rec = t.attrs["results"]["as recorded"].frame
+    assert abs(rec.loc[known.to_numpy(), "cost_usd"].sum() - w.frame.loc[known, "cost_usd"].sum()) < 1e-6
+    # cheaper tiers answer sooner: routing by tier never makes the LLM time longer than all-top
+    assert t.loc["by tier", "llm_s"] < t.loc["all top", "llm_s"]
+    assert t.loc["main on top, sub-agents by tier", "cost_usd"] <= t.loc["all top", "cost_usd"] + 1e-9
+# tau2 has a reward per task: it is known as recorded, and unknown once any call is rerouted
+tau = tables["tau2-bench"]
+assert tau.loc["as recorded", "tasks_outcome_known"] == len(workloads["tau2-bench"].tasks)
+assert tau.loc["by tier", "tasks_outcome_known"] == 0
+
+# %% [markdown]
+# Reading the table: routing by tier cuts LLM time everywhere, but on agents that lean on the
+# prompt cache (Claude Code re-sends a long context every step) moving calls between models
+# throws cache hits away, and "by tier" can cost **more** than all-top. The simulation prices
+# that (a cache hit survives only if the previous call of the same agent used the same model).
+# Keeping the main agent on one model and moving only sub-agents keeps the cache and never
+# costs more than all-top. Recorded DeepSeek and Llama runs are far cheaper than any Claude policy: those rows compare
+# prices, not what those models would have achieved.
+
+# %% [markdown]
+# ## One Claude Code session on a timeline
+#
+# Lanes are agents: the main agent and its sub-agents. Hover a bar for the step kind, tokens
+# and cost. Recorded (above) vs routed by tier (below).
+
+# %%
+cc = workloads["claude-code"]
+busiest = cc.summary().sort_values(["agents", "calls"]).index[-1]
+session = cc.task(busiest)
+recorded = compare(session, {"as recorded": "as recorded", "by tier": tiers}).attrs["results"]
+viz.timeline(recorded["as recorded"].frame, lane="agent", label=f"session {busiest[:8]} as recorded")
+
+# %%
+viz.timeline(recorded["by tier"].frame, lane="agent", label="routed by tier")
+
+# %%
+viz.cost_comparison({k: r.frame for k, r in recorded.items()}, by="agent")
+
+# %%
+assert session.frame["agent"].nunique() >= 3
+print(recorded["by tier"].notes[0])
