@@ -147,3 +147,13 @@ def test_candidates_that_read_requests_get_the_request_properties():
     test = df[df["split"] == "test"]
     expected = ((test["tier"] == "vision") | (test["tier"] == "coder")).sum()
     assert res.table.loc[0, "correct"] == expected
+
+
+def test_with_target_reselects_from_the_same_measurements():
+    cands = [_Fixed("big", cost=0.01), _Fixed("cheap", wrong_every=10, cost=0.0001)]
+    res = calibrate(cands, _frame(), target=0.95)
+    assert res.chosen == "big"
+    lower = res.with_target(0.85)
+    assert lower.chosen == "cheap" and lower.table["chosen"].sum() == 1
+    assert res.chosen == "big" and res.table.loc[res.table["candidate"] == "big", "chosen"].item()
+    assert res.with_target(0.999).chosen is None

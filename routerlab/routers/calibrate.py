@@ -106,6 +106,12 @@ class CalibrationResult:
     message: str
     classifiers: dict[str, Any]
 
+    def with_target(self, target: float) -> CalibrationResult:
+        """The same measurements held against another target (no candidate is rerun)."""
+        table = self.table.copy()
+        chosen, message = _select(table, target, self.confidence, self.method)
+        return CalibrationResult(chosen, table, target, self.confidence, self.method, message, self.classifiers)
+
     @property
     def chosen_classifier(self) -> Any:
         return None if self.chosen is None else self.classifiers[self.chosen]
@@ -127,6 +133,31 @@ def _named(candidates: Sequence[Any]) -> list[tuple[str, TextClassifier]]:
     if not out:
         raise InvalidRequestError("calibrate needs at least one candidate")
     return out
+
+
+def _select(table: pd.DataFrame, target: float, confidence: float, method: str) -> tuple[str | None, str]:
+    """Mark ``qualifies``/``chosen`` in ``table`` for ``target``; return (chosen, message)."""
+    table["qualifies"] = table["lower_bound"].fillna(-1.0) >= target
+    table["chosen"] = False
+    ok = table[table["qualifies"]]
+    pct = f"{confidence:.0%}"
+    if ok.empty:
+        scored = table.dropna(subset=["lower_bound"])
+        if scored.empty:
+            best = "every candidate failed"
+        else:
+            top = scored.sort_values("lower_bound", ascending=False).iloc[0]
+            best = (f"best is {top['candidate']} with accuracy {top['accuracy']:.3f} "
+                    f"(lower bound {top['lower_bound']:.3f}, {top['correct']}/{top['n']})")
+        return None, f"none of {len(table)} candidates reaches {target:.0%} accuracy at {pct} confidence ({method}); {best}"
+    pick = ok.sort_values(["cost_per_1k_usd", "latency_ms"], kind="stable").iloc[0]
+    chosen = str(pick["candidate"])
+    table.loc[table["candidate"] == chosen, "chosen"] = True
+    return chosen, (
+        f"chose {chosen}: accuracy {pick['accuracy']:.3f}, lower bound {pick['lower_bound']:.3f} >= "
+        f"{target:.0%} at {pct} confidence ({method}), ${pick['cost_per_1k_usd']:.4f} per 1k requests, "
+        f"{pick['latency_ms']:.1f} ms per request; the cheapest of {len(ok)} that qualify"
+    )
 
 
 def calibrate(
@@ -203,28 +234,8 @@ def calibrate(
             # requests the candidate could not answer and guessed instead (an LLM off its schema)
             failures=int(getattr(clf, "failures_", 0)) - before,
         )
-        row["qualifies"] = row["lower_bound"] >= target
         rows.append(row)
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     table["correct"] = table["correct"].astype("Int64")
-    ok = table[table["qualifies"]]
-    pct = f"{confidence:.0%}"
-    if ok.empty:
-        scored = table.dropna(subset=["lower_bound"])
-        if scored.empty:
-            best = "every candidate failed"
-        else:
-            top = scored.sort_values("lower_bound", ascending=False).iloc[0]
-            best = (f"best is {top['candidate']} with accuracy {top['accuracy']:.3f} "
-                    f"(lower bound {top['lower_bound']:.3f}, {top['correct']}/{top['n']})")
-        message = (f"none of {len(table)} candidates reaches {target:.0%} accuracy at {pct} confidence "
-                   f"({method}); {best}")
-        chosen = None
-    else:
-        pick = ok.sort_values(["cost_per_1k_usd", "latency_ms"]).iloc[0]
-        chosen = str(pick["candidate"])
-        table.loc[table["candidate"] == chosen, "chosen"] = True
-        message = (f"chose {chosen}: accuracy {pick['accuracy']:.3f}, lower bound {pick['lower_bound']:.3f} >= "
-                   f"{target:.0%} at {pct} confidence ({method}), ${pick['cost_per_1k_usd']:.4f} per 1k requests, "
-                   f"{pick['latency_ms']:.1f} ms per request; the cheapest of {len(ok)} that qualify")
+    chosen, message = _select(table, target, confidence, method)
     return CalibrationResult(chosen, table, target, confidence, method, message, dict(named))
