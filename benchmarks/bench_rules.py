@@ -19,7 +19,7 @@ from typing import Any
 from routerlab.embeddings import Embedder
 from routerlab.evalset import load_evalset, to_requests
 from routerlab.routers.base import RouteConstraints
-from routerlab.routers.classifier import ClassifierRouter, EmbeddingClassifier, KeywordClassifier
+from routerlab.routers.classifier import ClassifierRouter, EmbeddingClassifier, KeywordClassifier, PredicateClassifier
 from routerlab.routers.rules import KIND_TIERS, RuleRouter
 from routerlab.types import Request
 
@@ -77,6 +77,10 @@ def main() -> None:
     t = time.perf_counter()
     emb_router.route_batch(reqs)
     route_batch_s = time.perf_counter() - t
+    pred_router = ClassifierRouter(PredicateClassifier(emb), threshold=0.0)
+    t = time.perf_counter()
+    pred_router.route_batch(reqs)
+    pred_batch_s = time.perf_counter() - t
     lengths = sorted(len(x) for x in texts)
     print(f"\nembedding classifier on the {len(texts)} eval-set test prompts "
           f"(median {lengths[len(lengths) // 2]} chars, max {lengths[-1]}), cache off, {embedder.threads} threads")
@@ -85,6 +89,7 @@ def main() -> None:
     print(f"  ClassifierRouter.route, one at a time:      {emb_route_one * 1e3:8.2f} ms/prompt")
     print(f"  embedding predict, batched (32):            {len(texts) / batch_s:8.0f} prompts/s")
     print(f"  ClassifierRouter.route_batch:               {len(reqs) / route_batch_s:8.0f} prompts/s")
+    print(f"  same, predicates first (images/long skip):  {len(reqs) / pred_batch_s:8.0f} prompts/s")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,13 @@ class EmbeddingClassifier:
         i = int(p.argmax())
         return self.classes_[i], float(p[i])
 
+    def classify_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """(label, confidence) per text, embedded in one batch."""
+        if not texts:
+            return []
+        proba = self.predict_proba(texts)
+        return [(self.classes_[int(p.argmax())], float(p.max())) for p in proba]
+
 
 # --------------------------------------------------------------------------- LLM as classifier
 
@@ -334,12 +341,26 @@ class PredicateClassifier:
     def predict(self, texts: Sequence[str]) -> list[str]:
         return self.base.predict(texts)
 
-    def classify_request(self, request: Request) -> tuple[str, float]:
+    def _by_predicate(self, request: Request) -> tuple[str, float] | None:
         if request_has_images(request):
             return self.image_label, 1.0
         if request.estimated_input_tokens() >= self.long_context_tokens:
             return self.long_label, 1.0
-        return self.base.classify(request.text())
+        return None
+
+    def classify_request(self, request: Request) -> tuple[str, float]:
+        return self._by_predicate(request) or self.base.classify(request.text())
+
+    def classify_requests(self, requests: Sequence[Request]) -> list[tuple[str, float]]:
+        """Predicates first; the rest go to the base classifier in one batch when it can."""
+        out = [self._by_predicate(r) for r in requests]
+        rest = [i for i, o in enumerate(out) if o is None]
+        many = getattr(self.base, "classify_many", None)
+        texts = [requests[i].text() for i in rest]
+        labels = many(texts) if many is not None else [self.base.classify(t) for t in texts]
+        for i, lab in zip(rest, labels, strict=True):
+            out[i] = lab
+        return [o for o in out if o is not None]
 
 
 # --------------------------------------------------------------------------- router
@@ -404,12 +425,13 @@ class ClassifierRouter(Router):
         return self._decide(request, label, conf, constraints)
 
     def route_batch(self, requests: Sequence[Request], constraints: RouteConstraints | None = None) -> list[Decision]:
-        if isinstance(self.classifier, EmbeddingClassifier):
-            # One embedding pass for the whole batch: the embedding dominates the cost.
-            proba = self.classifier.predict_proba([r.text() for r in requests])
-            classes = self.classifier.classes_
-            return [
-                self._decide(r, classes[int(p.argmax())], float(p.max()), constraints)
-                for r, p in zip(requests, proba, strict=True)
-            ]
-        return super().route_batch(requests, constraints)
+        # One embedding pass for the whole batch where the classifier can: the embedding
+        # dominates the cost of a decision.
+        clf: Any = self.classifier
+        if hasattr(clf, "classify_requests"):
+            labels = clf.classify_requests(requests)
+        elif hasattr(clf, "classify_many"):
+            labels = clf.classify_many([r.text() for r in requests])
+        else:
+            return super().route_batch(requests, constraints)
+        return [self._decide(r, lab, conf, constraints) for r, (lab, conf) in zip(requests, labels, strict=True)]
