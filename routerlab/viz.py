@@ -13,7 +13,7 @@ cost_comparison   start or call_index, cost_usd [end, tier/agent]; one frame per
 cost_quality      cost and quality per point (cost / cost_usd / mean_cost, quality /
                   accuracy / mean_quality) [threshold]; singles add model
 calibration       candidate (or model / name), accuracy, and ci_low + ci_high or n
-                  [cost, chosen]
+                  [lower_bound, cost / cost_per_1k_usd, chosen]: calibrate()'s table works
 confusion_matrix  two label sequences, or a frame with true + predicted label columns
 model_map         id, input_price + output_price (or Catalog.to_frame()'s *_per_mtok)
                   [ttft_s, output_tps, vision, provider]
@@ -467,16 +467,20 @@ def calibration(
     name = _pick(table, ("candidate", "model", "name"), "calibration")
     acc = _pick(table, ("accuracy", "quality"), "calibration")
     t = table.copy()
+    t = t[t[acc].notna()]  # candidates that failed to run have no accuracy to draw
     if {"ci_low", "ci_high"} <= set(t.columns):
         lo, hi = t["ci_low"].to_numpy(dtype=float), t["ci_high"].to_numpy(dtype=float)
     elif {"lower", "upper"} <= set(t.columns):
         lo, hi = t["lower"].to_numpy(dtype=float), t["upper"].to_numpy(dtype=float)
     elif "n" in t.columns:
         lo, hi = wilson_interval(t[acc].to_numpy(dtype=float) * t["n"].to_numpy(dtype=float), t["n"].to_numpy())
+        if "lower_bound" in t.columns:  # calibrate()'s own bound is the one held against the target
+            lo = t["lower_bound"].to_numpy(dtype=float)
     else:
-        raise DatasetError(f"calibration needs ci_low and ci_high, or n (eval-set size); the table has {list(t.columns)}")
+        raise DatasetError(
+            f"calibration needs ci_low and ci_high, or n (eval-set size); the table has {list(t.columns)}")
     t["_lo"], t["_hi"] = lo, hi
-    cost = next((c for c in ("cost_usd", "cost", "mean_cost", "price") if c in t.columns), None)
+    cost = next((c for c in ("cost_usd", "cost", "mean_cost", "cost_per_1k_usd", "price") if c in t.columns), None)
     if cost is not None:
         t = t.sort_values(cost, kind="stable")
     if "chosen" in t.columns:
