@@ -11,7 +11,7 @@ timeline          start, end, model, and a lane column: tier or agent
                   status, kind, call_id + parent_id (critical path), call_index, task_id]
 cost_comparison   start or call_index, cost_usd [end, tier/agent]; one frame per policy
 cost_quality      cost and quality per point (cost / cost_usd / mean_cost, quality /
-                  accuracy / mean_quality) [threshold]; singles add model
+                  accuracy / mean_quality) [threshold or cost_weight]; singles add model
 calibration       candidate (or model / name), accuracy, and ci_low + ci_high or n
                   [lower_bound, cost / cost_per_1k_usd, chosen]: calibrate()'s table works
 confusion_matrix  two label sequences, or a frame with true + predicted label columns
@@ -402,11 +402,13 @@ def cost_quality(
         c = _pick(s, _COST_COLS, f"cost_quality[{name!r}]", cost_col)
         q = _pick(s, _QUALITY_COLS, f"cost_quality[{name!r}]", quality_col)
         s = s.sort_values(c)
-        thr = s["threshold"].to_numpy() if "threshold" in s.columns else np.full(len(s), np.nan)
+        knob = next((k for k in ("threshold", "cost_weight") if k in s.columns), None)
+        thr = s[knob].to_numpy(dtype=float) if knob else np.full(len(s), np.nan)
+        knob_text = f"{knob.replace('_', ' ')} %{{customdata:.4g}}<br>" if knob else ""
         fig.add_trace(go.Scatter(
             name=str(name), x=s[c].to_numpy(dtype=float), y=s[q].to_numpy(dtype=float), customdata=thr,
             mode="lines+markers", marker=dict(size=5), line=dict(color=_PALETTE[i % len(_PALETTE)], width=2.5),
-            hovertemplate=f"{name}<br>threshold %{{customdata:.3f}}<br>cost %{{x:.5f}}<br>quality %{{y:.3f}}<extra></extra>",
+            hovertemplate=f"{name}<br>{knob_text}cost %{{x:.5f}}<br>quality %{{y:.3f}}<extra></extra>",
         ))
     if singles is not None and len(singles):
         c = _pick(singles, _COST_COLS, "cost_quality singles", cost_col)
