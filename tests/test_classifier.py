@@ -181,12 +181,19 @@ def test_predicates_first_fix_every_image_row_and_beat_text_alone(splits, fitted
     labels = [pred.classify_request(r)[0] for r in reqs]
     truth = list(test["tier"])
     assert all(lab == "vision" for lab, y in zip(labels, truth, strict=True) if y == "vision")
+    # and no request without an image is sent to vision: there is nothing to look at
+    assert all(lab != "vision" for lab, r in zip(labels, reqs, strict=True) if not r.metadata["image_refs"])
     hybrid = np.mean([lab == y for lab, y in zip(labels, truth, strict=True)])
-    assert hybrid >= _accuracy(fitted, test) + 0.02
+    # Measured here: 0.900 with the predicates vs 0.820 for the text alone.
+    assert hybrid >= _accuracy(fitted, test) + 0.05
     long_req = Request.user("summarise it", metadata={"input_tokens": 50_000})
     assert pred.classify_request(long_req) == ("orchestrator", 1.0)
     short = Request.user("Write a Python function that reverses a list")
-    assert pred.classify_request(short) == fitted.classify(short.text())
+    (label, conf), (base_label, base_conf) = pred.classify_request(short), fitted.classify(short.text())
+    assert label == base_label == "coder" and base_conf <= conf <= 1  # vision's share is removed, not guessed
+    looks_visual = Request.user("Where is the Submit button on the screenshot?")  # but no image attached
+    label, conf = pred.classify_request(looks_visual)
+    assert fitted.classify(looks_visual.text())[0] == "vision" and label != "vision" and 0 < conf <= 1
     router = ClassifierRouter(pred, threshold=0.5)
     d = router.route(Request.user("what does this say?", metadata={"image_refs": ("x.png",)}))
     assert d.tier == "vision" and d.score == 1.0 and d.router == "classifier:predicates+embedding+logreg"
@@ -204,3 +211,14 @@ def test_predicate_router_batches_like_single(splits, fitted):
     assert [(d.tier, d.model) for d in batch] == [(d.tier, d.model) for d in single]
     assert [d.score for d in batch] == pytest.approx([d.score for d in single], rel=1e-4)
     assert router.route_batch([]) == []
+
+
+def test_predicates_around_keywords_fall_back_when_only_the_image_label_had_votes():
+    from routerlab.routers.classifier import PredicateClassifier
+
+    pred = PredicateClassifier(KeywordClassifier(default="classifier"))
+    assert pred.classify_request(Request.user("that photo, one pixel")) == ("classifier", 0.0)
+    # coder: "fix", "python", "bug"; classifier: "screen" (in "screenshot"); the vision votes are dropped
+    assert pred.classify_request(Request.user("screenshot: fix this python bug")) == ("coder", 0.75)
+    with_image = Request.user("fix this python bug", metadata={"image_refs": ("trace.png",)})
+    assert pred.classify_request(with_image) == ("vision", 1.0)

@@ -122,6 +122,11 @@ class KeywordClassifier:
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [self.classify(t)[0] for t in texts]
 
+    def scores(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """(labels, (n, labels) keyword-hit counts): what PredicateClassifier masks."""
+        labels = list(self.keywords)
+        return labels, np.array([[self._scores(t)[k] for k in labels] for t in texts], dtype=float).reshape(-1, len(labels))
+
 
 # --------------------------------------------------------------------------- embeddings + logreg
 
@@ -189,6 +194,10 @@ class EmbeddingClassifier:
         p = self.predict_proba([text])[0]
         i = int(p.argmax())
         return self.classes_[i], float(p[i])
+
+    def scores(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """(classes_, probabilities): what PredicateClassifier masks."""
+        return list(self.classes_), self.predict_proba(texts)
 
     def classify_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """(label, confidence) per text, embedded in one batch."""
@@ -314,17 +323,20 @@ class LLMClassifier:
 
 
 class PredicateClassifier:
-    """Request predicates before a text classifier: an attached image -> ``vision``; attached
-    context of ``long_context_tokens`` or more -> ``orchestrator``; otherwise ``base`` decides
-    from the text. The predicates are facts about the request a router always has (see
-    RuleRouter), so this is what a deployed classifier tier would really run."""
+    """Request predicates around a text classifier: an attached image -> ``vision``; attached
+    context of ``long_context_tokens`` or more -> ``orchestrator``; no image -> never
+    ``vision`` (there is nothing to look at: the base classifier's next-best label wins, when
+    it exposes ``scores``). Otherwise ``base`` decides from the text. The predicates are facts
+    a router always has (see RuleRouter), so this is what a deployed classifier tier runs."""
 
     def __init__(self, base: TextClassifier, *, long_context_tokens: int = 8000,
-                 image_label: str = "vision", long_label: str = "orchestrator") -> None:
+                 image_label: str = "vision", long_label: str = "orchestrator",
+                 no_image_excludes_image_label: bool = True) -> None:
         self.base = base
         self.long_context_tokens = long_context_tokens
         self.image_label = image_label
         self.long_label = long_label
+        self.no_image_excludes_image_label = no_image_excludes_image_label
         self.name = f"predicates+{base.name}"
 
     @property
@@ -348,17 +360,34 @@ class PredicateClassifier:
             return self.long_label, 1.0
         return None
 
+    def _text_only(self, texts: list[str]) -> list[tuple[str, float]]:
+        """Labels for requests without images, in one batch when the base can."""
+        if not texts:
+            return []
+        scores = getattr(self.base, "scores", None)
+        if not self.no_image_excludes_image_label or scores is None:
+            many = getattr(self.base, "classify_many", None)
+            return many(texts) if many is not None else [self.base.classify(t) for t in texts]
+        classes, matrix = scores(texts)
+        matrix = np.array(matrix, dtype=float)
+        if self.image_label in classes:
+            matrix[:, classes.index(self.image_label)] = 0.0
+        fallback = getattr(self.base, "default_", getattr(self.base, "default", self.long_label))
+        out: list[tuple[str, float]] = []
+        for row in matrix:
+            total = float(row.sum())
+            i = int(row.argmax())
+            out.append((classes[i], float(row[i]) / total) if total > 0 else (fallback, 0.0))
+        return out
+
     def classify_request(self, request: Request) -> tuple[str, float]:
-        return self._by_predicate(request) or self.base.classify(request.text())
+        return self._by_predicate(request) or self._text_only([request.text()])[0]
 
     def classify_requests(self, requests: Sequence[Request]) -> list[tuple[str, float]]:
-        """Predicates first; the rest go to the base classifier in one batch when it can."""
+        """Predicates first; the rest go to the base classifier in one batch."""
         out = [self._by_predicate(r) for r in requests]
         rest = [i for i, o in enumerate(out) if o is None]
-        many = getattr(self.base, "classify_many", None)
-        texts = [requests[i].text() for i in rest]
-        labels = many(texts) if many is not None else [self.base.classify(t) for t in texts]
-        for i, lab in zip(rest, labels, strict=True):
+        for i, lab in zip(rest, self._text_only([requests[i].text() for i in rest]), strict=True):
             out[i] = lab
         return [o for o in out if o is not None]
 
