@@ -151,3 +151,12 @@ def test_decisions_round_trip_and_batch_matches_single(router):
     assert [d.model for d in batch] == [router.route(r).model for r in reqs]
     d = batch[1]
     assert Decision.from_dict(d.to_dict()) == d
+
+
+def test_kind_table_agrees_with_the_eval_set_and_the_workload_step_kinds():
+    from routerlab.evalset import KIND_TO_TIER
+    from routerlab.routers.rules import KIND_TIERS
+    from routerlab.workloads.step_kinds import KIND_TIERS as STEP_KIND_TIERS
+
+    for table in (KIND_TO_TIER, STEP_KIND_TIERS):
+        assert {k: KIND_TIERS.get(k) for k in table} == dict(table)

@@ -29,21 +29,26 @@ if TYPE_CHECKING:
 
 __all__ = ["RuleRouter", "KIND_TIERS", "pick_model", "request_has_images", "Pick"]
 
-# Subtask kinds (the eval set's and the orchestrator's step names) -> tier.
+# Subtask kinds -> tier: the eval set's kinds (routerlab.evalset.KIND_TO_TIER) and the step
+# kinds of recorded agent runs and of routerlab's orchestrator (routerlab.workloads.step_kinds
+# uses the same values, so replayed workloads and live requests route alike).
 KIND_TIERS: dict[str, str] = {
-    # orchestrator: planning, judgement, long context
+    # orchestrator: planning, judgement, answering the user, long documents
     "plan": "orchestrator",
     "decompose": "orchestrator",
     "review": "orchestrator",
     "decide": "orchestrator",
+    "respond": "orchestrator",
     "summarize_long": "orchestrator",
-    "summarize": "orchestrator",
-    # classifier: a label or a few fields read off text
+    # classifier: a label or a few fields read off text; reading and searching tool output
     "classify": "classifier",
     "screen_classify": "classifier",
     "intent": "classifier",
     "workflow": "classifier",
     "extract": "classifier",
+    "read": "classifier",
+    "search": "classifier",
+    "summarize": "classifier",  # short tool output; a long document is "summarize_long"
     # coder
     "code": "coder",
     "code_write": "coder",
@@ -51,6 +56,8 @@ KIND_TIERS: dict[str, str] = {
     "code_debug": "coder",
     "code_command": "coder",
     "edit": "coder",
+    "test": "coder",
+    "run": "coder",
     # vision
     "vision": "vision",
     "screenshot": "vision",
