@@ -187,19 +187,33 @@ def timeline(
     highlight_critical_path: bool = True,
     title: str | None = None,
     label: str | None = None,
+    spans: bool = False,
 ) -> Any:
     """One bar per call on a time axis (seconds from the run's start), one lane per tier or agent,
     coloured by cost. Hover shows model, tokens, cost, latency and the routing decision (score
     against threshold, alternatives and their predicted cost). With ``call_id`` and ``parent_id``
     the critical path is outlined in red and listed as its own trace ``"critical path"``.
-    The default title sums the run up (calls, cost, wall time); ``label`` prefixes it."""
+    The default title sums the run up (calls, cost, wall time); ``label`` prefixes it.
+
+    An orchestrator trace also holds span records (task, plan, delegate, review, decide: no
+    model) that wrap the calls; unless ``spans=True`` only the calls are drawn, each labelled with the span
+    it ran in, and times count from the run's first record."""
     go = _go()
     f = _require(frame, ["start", "end", "model"], "timeline")
+    run_start = float(f["start"].min()) if len(f) else 0.0
+    # Span records carry no model; the calls inside them do.
+    if not spans and "kind" in f.columns and f["model"].isna().any() and f["model"].notna().any():
+        calls = f[f["model"].notna()].copy()
+        if {"call_id", "parent_id"} <= set(f.columns):
+            span_kind = dict(zip(f["call_id"], f["kind"], strict=True))
+            inside = calls["kind"] == "call"
+            calls.loc[inside, "kind"] = calls.loc[inside, "parent_id"].map(span_kind).fillna("call")
+        f = calls
     lane_col = _pick(f, ("tier", "agent"), "timeline lane") if lane == "auto" else _pick(f, (), "timeline", lane)
     if lane == "auto" and lane_col == "tier" and f["tier"].isna().all() and "agent" in f.columns:
         lane_col = "agent"
     f = f.reset_index(drop=True)
-    t0 = float(f["start"].min()) if len(f) else 0.0
+    t0 = run_start
     start = f["start"].astype(float).to_numpy() - t0
     dur = np.maximum(f["end"].astype(float).to_numpy() - t0 - start, 0.0)
     span = float((start + dur).max()) if len(f) else 1.0

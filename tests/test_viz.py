@@ -181,3 +181,26 @@ def test_model_map_from_catalog_frame():
     n = sum(len(t.x) for t in fig.data)
     assert n == len(cat)
     assert fig.layout.xaxis.type == "log"
+
+
+def test_timeline_of_an_orchestrator_trace_draws_calls_inside_their_spans():
+    """task > plan/delegate x2/review spans > calls; the delegates run in parallel."""
+    tr = Trace()
+    spans = [("task", "task", None, 0, 12), ("plan", "plan", "task", 0, 3), ("delegate", "d1", "task", 3, 5),
+             ("delegate", "d2", "task", 3, 9), ("review", "rev", "task", 9, 12)]
+    for kind, cid, parent, s, e in spans:
+        tr.append(TraceRecord(kind=kind, call_id=cid, parent_id=parent, task_id="t", start=T0 + s, end=T0 + e))
+    calls = [("c-plan", "plan", "orchestrator", 0.1, 2.9), ("c-d1", "d1", "classifier", 3.1, 4.9),
+             ("c-d2", "d2", "coder", 3.1, 8.9), ("c-rev", "rev", "orchestrator", 9.1, 11.9)]
+    for cid, parent, tier, s, e in calls:
+        tr.append(TraceRecord(kind="call", call_id=cid, parent_id=parent, task_id="t", tier=tier, model=f"m-{tier}",
+                              start=T0 + s, end=T0 + e, cost_usd=0.01))
+    f = tr.to_frame()
+    fig = viz.timeline(f)
+    bars = fig.data[0]
+    assert list(bars.customdata) == ["c-plan", "c-d1", "c-d2", "c-rev"]  # calls only
+    np.testing.assert_allclose(np.asarray(bars.base, dtype=float), [0.1, 3.1, 3.1, 9.1], atol=1e-6)  # from the task's start
+    assert "· delegate ·" in bars.hovertext[2]
+    cp = next(t for t in fig.data if t.name == "critical path")
+    assert list(cp.customdata) == ["c-plan", "c-d2", "c-rev"]  # the slow delegate set the wall time
+    assert len(viz.timeline(f, spans=True).data[0].y) == 9
