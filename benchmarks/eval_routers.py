@@ -9,6 +9,7 @@
 
     .venv/bin/python benchmarks/eval_routers.py            # everything
     .venv/bin/python benchmarks/eval_routers.py --skip-routellm
+    .venv/bin/python benchmarks/eval_routers.py --skip-routerbench --routellm gsm8k mt_bench --seeds 5
 """
 
 from __future__ import annotations
@@ -103,8 +104,9 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
         print(f"  noisy-oracle verifier error {err:.1f}: quality {q.mean():.3f}, cost {c.mean() / g_cost:.3f}")
 
 
-def routellm(emb: Embedder) -> None:
-    print("\nRouteLLM benchmarks: in-domain 5-fold, out-of-fold scores, RouteLLM's 10-bin threshold sweep")
+def routellm(emb: Embedder, benches: list[str], seeds: int, subset: int) -> None:
+    print(f"\nRouteLLM benchmarks: in-domain 5-fold out-of-fold scores (mean over {seeds} fold seeds), "
+          "RouteLLM's 10-bin threshold sweep")
     scorers = {
         "logistic P(win)": lambda s, w: ThresholdRouter(s, w, target="win", C=1.0),
         "ridge gain": lambda s, w: ThresholdRouter(s, w, target="gain", C=1.0),
@@ -113,8 +115,11 @@ def routellm(emb: Embedder) -> None:
         "ours: ensemble gain": lambda s, w: ThresholdRouter(s, w, target="predictor", predictor=best_router()),
     }
     rows = []
-    for bench in ("gsm8k", "mmlu", "mt_bench"):
+    for bench in benches:
         t = load_routellm(bench)
+        if bench == "mmlu" and 0 < subset < len(t):  # MMLU is 14k prompts: embedding all takes long on 2 cores
+            t = t.select(np.sort(np.random.default_rng(0).choice(len(t), subset, replace=False)))
+            print(f"  mmlu: random subset of {subset} prompts (seed 0)")
         s, w = t.meta["strong"], t.meta["weak"]
         t0 = time.time()
         X = embed_table(t, emb)
@@ -122,10 +127,13 @@ def routellm(emb: Embedder) -> None:
         rows.append({"benchmark": bench, "router": "random (mean of 20 seeds)", "APGR": random_apgr(t, s, w)})
         for name, mk in scorers.items():
             t0 = time.time()
-            sc = kfold_scores(X, t, lambda mk=mk, s=s, w=w: mk(s, w), k=5, seed=0)
-            rep = apgr_report(sc, t, s, w)
-            rows.append({"benchmark": bench, "router": name, "APGR": rep["APGR"], "CPT(50%)": rep["CPT(50%)"],
-                         "CPT(80%)": rep["CPT(80%)"], "secs": time.time() - t0})
+            reps = [apgr_report(kfold_scores(X, t, lambda mk=mk, s=s, w=w: mk(s, w), k=5, seed=seed), t, s, w)
+                    for seed in range(seeds)]
+            ap = [r["APGR"] for r in reps]
+            rows.append({"benchmark": bench, "router": name, "APGR": float(np.mean(ap)),
+                         "APGR sd (fold seeds)": float(np.std(ap)) if seeds > 1 else np.nan,
+                         "CPT(50%)": float(np.mean([r["CPT(50%)"] for r in reps])),
+                         "CPT(80%)": float(np.mean([r["CPT(80%)"] for r in reps])), "secs": time.time() - t0})
     df = pd.DataFrame(rows)
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
         print(df.to_string(index=False))
@@ -135,6 +143,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-routerbench", action="store_true")
     ap.add_argument("--skip-routellm", action="store_true")
+    ap.add_argument("--routellm", nargs="+", default=["gsm8k", "mmlu", "mt_bench"], help="RouteLLM benchmarks")
+    ap.add_argument("--mmlu-subset", type=int, default=0, help="evaluate MMLU on a random subset (0: all)")
+    ap.add_argument("--seeds", type=int, default=1, help="k-fold shuffles to average APGR over")
     ap.add_argument("--bootstrap", type=int, default=500, help="bootstrap resamples for the CIs")
     ap.add_argument("--threads", type=int, default=None, help="onnxruntime threads for embedding")
     args = ap.parse_args()
@@ -143,7 +154,7 @@ def main() -> None:
     if not args.skip_routerbench:
         routerbench(emb, args.bootstrap)
     if not args.skip_routellm:
-        routellm(emb)
+        routellm(emb, args.routellm, args.seeds, args.mmlu_subset)
     print(f"\ntotal {time.time() - t0:.0f}s")
 
 
