@@ -151,15 +151,18 @@ class PlaygroundState:
 
 
 RunResult = pd.DataFrame | Mapping[str, pd.DataFrame]
+FigureFn = Callable[[dict[str, pd.DataFrame]], Any]  # frames -> plotly Figure
 
 
 class Playground:
     """Controls + live figures over a ``run(state) -> frame or {policy: frame}`` function.
 
     ``run`` re-routes or re-simulates with the current state (tier models, threshold, cost
-    weight, budget) and returns trace/simulate frames. The first frame (or the one named
-    ``focus``) is drawn as a timeline; all of them side by side as a cost comparison. Any control
-    change calls ``update()``, which re-runs and restyles the same FigureWidgets in place.
+    weight, budget) and returns trace/simulate frames. By default the first frame (or the one
+    named ``focus``) is drawn as a timeline and all of them side by side as a cost comparison;
+    ``figures`` (name -> ``frames -> Figure``, e.g. a ``viz`` function) draws anything else.
+    Any control change calls ``update()``, which re-runs and redraws the same FigureWidgets in
+    place. ``picker_tiers=()`` hides the tier picker; sliders appear for the knobs given a value.
     """
 
     def __init__(
@@ -176,6 +179,8 @@ class Playground:
         focus: str | None = None,
         picker_tiers: Sequence[str] | None = None,
         lane: str = "auto",
+        figures: Mapping[str, FigureFn] | None = None,
+        summary: Callable[[dict[str, pd.DataFrame]], str] | None = None,
     ) -> None:
         w = _ipywidgets()
         self._run = run
@@ -194,9 +199,14 @@ class Playground:
                                                       description="threshold", readout_format=".2f", **slider_style)
         if cost_weight is not None:
             lo, hi = cost_weight_range
-            self.sliders["cost_weight"] = w.FloatSlider(value=cost_weight, min=lo, max=hi, step=(hi - lo) / 100,
-                                                        description="cost weight", readout_format=".2f",
-                                                        **slider_style)
+            if lo > 0 and hi / lo >= 100:  # weights spanning decades move on a log scale
+                self.sliders["cost_weight"] = w.FloatLogSlider(
+                    value=cost_weight, min=math.log10(lo), max=math.log10(hi), base=10, description="cost weight",
+                    readout_format=".3g", **slider_style)
+            else:
+                self.sliders["cost_weight"] = w.FloatSlider(
+                    value=cost_weight, min=lo, max=hi, step=(hi - lo) / 100, description="cost weight",
+                    readout_format=".2f", **slider_style)
         if budget_usd is not None:
             lo, hi = budget_range
             if lo <= 0:
@@ -207,19 +217,21 @@ class Playground:
         for name, s in self.sliders.items():
             s.observe(self._slider_changed(name), names="value")
         self.summary = w.HTML()
+        self._summary_fn = summary
+        self._figure_fns: dict[str, FigureFn] = dict(figures) if figures is not None else {
+            "timeline": lambda frames: self._timeline(),
+            "cost": viz.cost_comparison,
+        }
+        if not self._figure_fns:
+            raise ConfigurationError("a playground needs at least one figure")
         self.frames: dict[str, pd.DataFrame] = {}
         self.updates = 0
         self.error: str | None = None
         self._compute()
-        self.figures: dict[str, Any] = {
-            "timeline": figure_widget(self._timeline()),
-            "cost": figure_widget(viz.cost_comparison(self.frames)),
-        }
-        self.widget = w.VBox([
-            w.HBox([self.picker.widget, w.VBox(list(self.sliders.values()))]),
-            self.summary,
-            *self.figures.values(),
-        ])
+        self.figures: dict[str, Any] = {name: figure_widget(fn(self.frames)) for name, fn in self._figure_fns.items()}
+        controls = [c for c in (self.picker.widget if self.picker.dropdowns else None,
+                                w.VBox(list(self.sliders.values())) if self.sliders else None) if c is not None]
+        self.widget = w.VBox([w.HBox(controls), self.summary, *self.figures.values()])
 
     # -- running --------------------------------------------------------------------------
     def _slider_changed(self, name: str) -> Callable[[dict[str, Any]], None]:
@@ -241,7 +253,7 @@ class Playground:
         self.frames = {"run": out} if isinstance(out, pd.DataFrame) else dict(out)
         if not self.frames:
             raise ConfigurationError("the playground's run() returned no frames")
-        self.summary.value = self._summary_html()
+        self.summary.value = self._summary_fn(self.frames) if self._summary_fn else self._summary_html()
 
     def _timeline(self) -> Any:
         name = self.focus if self.focus in self.frames else next(iter(self.frames))
@@ -260,8 +272,8 @@ class Playground:
         self._compute()
         if self.error is not None:
             return
-        _replace_figure(self.figures["timeline"], self._timeline())
-        _replace_figure(self.figures["cost"], viz.cost_comparison(self.frames))
+        for name, fn in self._figure_fns.items():
+            _replace_figure(self.figures[name], fn(self.frames))
         self.updates += 1
 
     def summary_frame(self) -> pd.DataFrame:

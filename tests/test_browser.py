@@ -146,9 +146,21 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             target = next(o for o in options if o != current and "local:" not in o)
             t0 = time.monotonic()
             dropdown.select_option(label=target)
+            # Traces are replaced whole, so a plot is briefly empty mid-update: wait until both
+            # figures are redrawn with new data.
             page.wait_for_function(
-                f"(before) => ({READ_PLOTS})()[0][0].color.join() !== before",
-                arg=",".join(str(v) for v in timeline_before["color"]), timeout=60_000,
+                f"""(before) => {{
+                    const p = ({READ_PLOTS})();
+                    if (!(p[0] && p[0][0] && p[1])) return false;
+                    const routed = p[1].find(t => t.name === 'routed' && t.type === 'scatter');
+                    const c = p[0][0].color;
+                    const recoloured = c.length !== before.color.length
+                        || c.some((v, i) => Math.abs(v - before.color[i]) > 1e-12);
+                    return recoloured && !!routed && routed.y.join() !== before.routed;
+                }}""",
+                arg={"color": timeline_before["color"],
+                     "routed": ",".join(next(t["y"] for t in before[1] if t["name"] == "routed"))},
+                timeout=60_000,
             )
             elapsed = time.monotonic() - t0
             after = page.evaluate(READ_PLOTS)

@@ -106,3 +106,23 @@ def test_a_failing_run_keeps_the_last_figures_and_says_why():
     pg.update()
     assert pg.error == "ValueError: no such policy" and "no such policy" in pg.summary.value
     assert len(pg.figures["timeline"].data[0].y) == before and pg.updates == 0
+
+
+def test_custom_figures_and_a_log_cost_weight_slider():
+    from routerlab import viz
+
+    def run(state: PlaygroundState) -> dict[str, pd.DataFrame]:
+        w = state.cost_weight
+        return {"point": pd.DataFrame({"cost": [1.0 / (1.0 + w)], "quality": [0.9 - 0.1 * np.log10(1 + w)]})}
+
+    pg = Playground(run, TierMap.default(), cost_weight=1.0, cost_weight_range=(1e-3, 1e3), picker_tiers=(),
+                    figures={"curve": lambda frames: viz.cost_quality({"now": frames["point"]})},
+                    summary=lambda frames: f"cost {frames['point']['cost'].iloc[0]:.3f}")
+    assert list(pg.figures) == ["curve"] and not pg.picker.dropdowns
+    slider = pg.sliders["cost_weight"]
+    assert type(slider).__name__ == "FloatLogSlider"
+    fig = pg.figures["curve"]
+    assert fig.data[0].x[0] == pytest.approx(0.5)
+    slider.value = 100.0
+    assert pg.figures["curve"] is fig and fig.data[0].x[0] == pytest.approx(1 / 101)
+    assert pg.summary.value == "cost 0.010"
