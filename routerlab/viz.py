@@ -95,6 +95,8 @@ def _usd(x: Any) -> str:
         return "?"
     if math.isnan(v):
         return "?"
+    if v == 0:
+        return "$0"
     return f"${v:.4f}" if abs(v) >= 0.01 else f"${v:.6f}"
 
 
@@ -256,7 +258,7 @@ def timeline(
         customdata=np.array(ids, dtype=object), hovertext=hover, hoverinfo="text",
         marker=dict(
             color=cvals, colorscale="Viridis", cmin=0.0, cmax=max(float(cvals.max()) if len(cvals) else 0.0, 1e-9),
-            showscale=True, colorbar=dict(title=color.replace("_usd", " (USD)")),
+            showscale=bool(len(cvals) and cvals.max() > 0), colorbar=dict(title=color.replace("_usd", " (USD)")),
             pattern=dict(shape=["x" if b else "" for b in bad]),
             line=dict(width=0.5, color="white"),
         ),
@@ -276,7 +278,8 @@ def timeline(
         barmode="overlay", xaxis_title="seconds from start", yaxis_title=lane_col,
         yaxis=dict(categoryorder="array", categoryarray=list(reversed(_lane_order(lanes)))),
         showlegend="critical path" in [t.name for t in fig.data], template="plotly_white",
-        height=max(260, 90 * lanes.nunique() + 120),
+        legend=dict(orientation="h", x=0, y=-0.3, yanchor="top"),  # below the axis, clear of the colour bar
+        height=max(260, 90 * lanes.nunique() + 120) + (40 if "critical path" in [t.name for t in fig.data] else 0),
     )
     return fig
 
