@@ -127,20 +127,21 @@ class Embedder:
 
     ``threads``: onnxruntime intra-op threads (default ``$ROUTERLAB_EMBED_THREADS`` or the CPU
     count capped at 2). ``cache``: True for the default on-disk cache, False for none, or an
-    :class:`EmbeddingCache`.
+    :class:`EmbeddingCache`. ``max_batch_tokens`` caps the padded tokens per model run.
     """
 
     dim = DIM
     model_id = MODEL_ID
 
     def __init__(self, threads: int | None = None, cache: bool | EmbeddingCache = True,
-                 max_tokens: int = MAX_TOKENS) -> None:
+                 max_tokens: int = MAX_TOKENS, max_batch_tokens: int = 1024) -> None:
         if threads is None:
             threads = int(os.environ.get("ROUTERLAB_EMBED_THREADS", "0")) or min(2, os.cpu_count() or 1)
         if threads < 1:
             raise InvalidRequestError(f"threads must be >= 1, got {threads}")
         self.threads = threads
         self.max_tokens = max_tokens
+        self.max_batch_tokens = max_batch_tokens
         if cache is True:
             self.cache: EmbeddingCache | None = EmbeddingCache()
         elif cache is False:
@@ -166,7 +167,7 @@ class Embedder:
             model, tok_path = model_files()
             tok = Tokenizer.from_file(str(tok_path))
             tok.enable_truncation(max_length=self.max_tokens)
-            tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pad to the longest in each batch
+            tok.no_padding()  # tokenizer.json pads to a fixed 128; we pad per run in _run
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads
             opts.inter_op_num_threads = 1
@@ -174,17 +175,35 @@ class Embedder:
                                                  providers=["CPUExecutionProvider"])
             self._tokenizer = tok
 
-    def _run(self, texts: Sequence[str]) -> np.ndarray:
-        encs = self._tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encs], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
-        types = np.array([e.type_ids for e in encs], dtype=np.int64)
+    def _run(self, encs: Sequence[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(encs), width), dtype=np.int64)
+        mask = np.zeros((len(encs), width), dtype=np.int64)
+        for i, e in enumerate(encs):  # pad to the longest in this run only
+            n = int(sum(e.attention_mask))  # real tokens only, whatever the tokenizer's padding
+            ids[i, :n] = e.ids[:n]
+            mask[i, :n] = 1
+        types = np.zeros_like(ids)
         (hidden,) = self._session.run(["last_hidden_state"],
                                       {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
         m = mask[:, :, None].astype(np.float32)
         pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def _runs(self, lengths: Sequence[int], batch_size: int) -> list[tuple[int, int]]:
+        """Split length-sorted items into runs of at most ``batch_size`` items and about
+        ``max_batch_tokens`` padded tokens: big padded batches thrash the CPU cache (measured here:
+        50 prompts/s at 4 per run, 12/s at 32 per run, on 2 busy cores)."""
+        out, start = [], 0
+        while start < len(lengths):
+            end = start + 1
+            while end < len(lengths) and end - start < batch_size and \
+                    (end - start + 1) * lengths[end] <= max(self.max_batch_tokens, lengths[start]):
+                end += 1
+            out.append((start, end))
+            start = end
+        return out
 
     def embed(self, texts: str | Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed texts -> float32 array (n, 384) of unit vectors, in input order."""
@@ -209,13 +228,18 @@ class Embedder:
                 todo.setdefault(t, []).append(i)
         if todo:
             self._load()
-            # Sort by length so each batch pads little (as sentence-transformers does).
-            uniq = sorted(todo, key=len)
+            # Sort by token length so each run pads little (as sentence-transformers does).
+            keys_todo = list(todo)
+            encs = self._tokenizer.encode_batch(keys_todo)
+            lengths_all = [int(sum(e.attention_mask)) for e in encs]
+            order = sorted(range(len(encs)), key=lambda i: lengths_all[i])
+            uniq = [keys_todo[i] for i in order]
+            encs = [encs[i] for i in order]
+            lengths = [lengths_all[i] for i in order]
             new: list[tuple[str, np.ndarray]] = []
-            for s in range(0, len(uniq), batch_size):
-                chunk = uniq[s : s + batch_size]
-                vecs = self._run(chunk)
-                for t, v in zip(chunk, vecs, strict=True):
+            for a, b in self._runs(lengths, batch_size):
+                vecs = self._run(encs[a:b])
+                for t, v in zip(uniq[a:b], vecs, strict=True):
                     out[todo[t]] = v
                     if self.cache is not None:
                         new.append((self.cache.key(t), v))
