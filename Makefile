@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/routerlab demo --out reports/demo.html
 
 lint: $(STAMP)
-	$(BIN)/ruff check routerlab tests benchmarks
+	$(BIN)/ruff check routerlab tests benchmarks tools data
 	$(BIN)/mypy routerlab
 	$(BIN)/lint-imports
 
