@@ -12,23 +12,22 @@ from typing import Any
 __all__ = ["main", "run_demo"]
 
 TOP_TIER = "orchestrator"
-
-
 def run_demo(n_calls: int = 50, seed: int = 0, out: str | Path | None = "reports/demo.html",
-             top_model: str | None = None, tier_models: dict[str, str] | None = None) -> dict[str, Any]:
+             top_model: str | None = None, tier_models: dict[str, str] | None = None,
+             source: str = "real") -> dict[str, Any]:
     """Simulate the task under both policies; return the comparison table and the frames."""
     from .catalog import Catalog
     from .simulate import compare
     from .tiers import TierMap
-    from .workloads import load_all, synthetic_agent_task
 
     catalog = Catalog.default()
     tiers = TierMap.default(catalog)
     for tier, model in (tier_models or {}).items():
         tiers.swap(tier, model)
     top = catalog.get(top_model).id if top_model else tiers.model_for(TOP_TIER).id
-    workloads = load_all()
-    task = synthetic_agent_task(n_calls, seed=seed, workloads=workloads)
+    from .workloads.demo import agent_task
+
+    task = agent_task(n_calls, source, seed)
     table = compare(task, {f"all to {top}": f"all:{top}", "routed by tier": tiers}, catalog)
     results = table.attrs["results"]
     report = None
@@ -87,7 +86,7 @@ def _write_report(path: Path, task: Any, table: Any, results: dict[str, Any], ti
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     tier_models = dict(kv.split("=", 1) for kv in args.tier)
-    result = run_demo(args.calls, args.seed, None if args.no_report else args.out, args.top, tier_models)
+    result = run_demo(args.calls, args.seed, None if args.no_report else args.out, args.top, tier_models, args.task)
     task = result["task"]
     print(f"routerlab demo: a {len(task)}-call agent task ({task.name})")
     for note in task.notes:
@@ -98,7 +97,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     routed = list(result["results"].values())[-1]
     print("How this was computed: no model was called. Each call keeps its real recorded tokens; cost is the")
     print("catalog's price for the model its tier routes to, time is the catalog's latency profile")
-    print("(time to first token + output tokens / throughput) plus the recorded gaps between calls.")
+    print("(time to first token + output tokens / throughput) plus the recorded gaps between calls (tools, user).")
+    print("A prompt cache belongs to one model: a call reads from cache at most what its model already saw")
+    print("earlier in this run (simulate(cache='per-model')).")
     for note in routed.notes:
         print(f"  - {note}")
     if result["report"]:
@@ -121,7 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="all-top-model vs routed on a realistic 50-call agent task (offline)")
     demo.add_argument("--calls", type=int, default=50)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--task", choices=["real", "synthetic"], default="real",
+                      help="a recorded session's first calls, or calls bootstrapped from all trajectories")
+    demo.add_argument("--seed", type=int, default=0, help="for --task synthetic")
     demo.add_argument("--top", help="the top model (default: the orchestrator tier's model)")
     demo.add_argument("--tier", action="append", default=[], metavar="TIER=MODEL", help="swap a tier's model")
     demo.add_argument("--out", default="reports/demo.html")

@@ -6,9 +6,13 @@ calls (tool runs, the user, sub-agents), swaps the model each call goes to, and 
 - **cost** with the catalog's prices, vectorized: fresh input x input price + cached input x
   cached price + output x output price (``ModelInfo.cost``). Cache writes are billed at the
   plain input price, as the catalog does (Anthropic bills them 1.25-2x: a lower bound).
-  ``cache="same-model"`` (default) counts a recorded cache hit only when the previous call of
-  the same agent went to the same model (switching models loses the provider's prompt cache);
-  ``"recorded"`` keeps every recorded hit; ``"none"`` prices every input token fresh.
+  A prompt cache belongs to one model, so routing changes what is cached:
+  ``cache="per-model"`` (default) lets a call read from cache at most the context its model
+  already saw in this agent's run: ``min(recorded hit, input tokens of the agent's previous
+  call on the same model)`` (agent contexts grow as a prefix, so that much is still cached;
+  the provider's cache lifetime is not modelled). ``"same-model"`` is stricter: a hit survives
+  only when the agent's immediately previous call went to the same model. ``"recorded"`` keeps
+  every recorded hit (an optimistic bound); ``"none"`` prices every input token fresh.
 - **time** with a latency model per model (ttft + output tokens / throughput, see
   ``routerlab.latency``). "As recorded" keeps the recorded durations.
 - **order and concurrency**: each call waits for the call it waited for in the recording (the
@@ -50,6 +54,7 @@ __all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResul
 
 Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
 RECORDED = ("as recorded", "recorded", "as-recorded")
+CACHE_MODES = ("per-model", "same-model", "recorded", "none")
 CANNOT_KNOW = ("The simulation cannot know whether a cheaper model would have succeeded: routed calls keep the "
                "recorded tokens and the recorded course of the run.")
 _DATE_SUFFIX = re.compile(r"-\d{8}$")
@@ -220,10 +225,10 @@ def chain_ends(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 
 def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalog | None = None,
-             latency: LatencyModel | None = None, cache: str = "same-model") -> SimResult:
+             latency: LatencyModel | None = None, cache: str = "per-model") -> SimResult:
     """Replay ``workload`` under ``policy``; see the module docstring for what is modelled."""
-    if cache not in ("same-model", "recorded", "none"):
-        raise ConfigurationError(f"cache must be 'same-model', 'recorded' or 'none', got {cache!r}")
+    if cache not in CACHE_MODES:
+        raise ConfigurationError(f"cache must be one of {', '.join(map(repr, CACHE_MODES))}, got {cache!r}")
     cat = catalog or Catalog.default()
     lat = latency or LatencyModel.default(cat)
     f = workload.frame
@@ -251,6 +256,11 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
         first_unchanged = (prev < 0) & unchanged
         # a recorded hit survives only where the cache it read was built on the same model
         cached = np.where(same_as_prev | first_unchanged, cached, 0.0)
+    elif cache == "per-model" and not recorded:
+        prev_same = _prev_in_lane_on_same_model(c, codes)
+        seen = np.where(prev_same >= 0, inp[np.clip(prev_same, 0, None)], 0.0)
+        first_unchanged = (c["lane_prev"] < 0) & unchanged
+        cached = np.where(first_unchanged, cached, np.minimum(cached, seen))
     p_in = np.array([i.input_price for i in infos])[codes]
     p_out = np.array([i.output_price for i in infos])[codes]
     p_cached = np.array([i.cached_input_price for i in infos])[codes]
@@ -312,6 +322,18 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     return SimResult(name, frame, totals, per_task, notes)
 
 
+def _prev_in_lane_on_same_model(c: dict[str, np.ndarray], codes: np.ndarray) -> np.ndarray:
+    """For each call, the agent's latest earlier call on the same model (-1: none)."""
+    n = len(codes)
+    lane = c["task_id"] * (int(c["agent"].max(initial=0)) + 1) + c["agent"]
+    key = lane * (int(codes.max(initial=0)) + 1) + codes
+    order = np.argsort(key, kind="stable")  # stable: calls stay in run order within a key
+    prev = np.full(n, -1, dtype=np.int64)
+    same = np.r_[False, key[order][1:] == key[order][:-1]] if n else np.zeros(0, bool)
+    prev[order[same]] = order[np.flatnonzero(same) - 1]
+    return prev
+
+
 def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarray, np.ndarray]:
     ttft, tps = [], []
     for info in infos:
@@ -327,7 +349,7 @@ def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarr
 
 
 def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
-                  latency: LatencyModel | None = None, cache: str = "same-model") -> dict[str, SimResult]:
+                  latency: LatencyModel | None = None, cache: str = "per-model") -> dict[str, SimResult]:
     """``simulate`` under each named policy (one catalog and latency model for all)."""
     cat = catalog or Catalog.default()
     lat = latency or LatencyModel.default(cat)
@@ -335,7 +357,7 @@ def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: C
 
 
 def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
-            latency: LatencyModel | None = None, cache: str = "same-model") -> pd.DataFrame:
+            latency: LatencyModel | None = None, cache: str = "per-model") -> pd.DataFrame:
     """Policies side by side: cost, wall time, LLM time, calls per tier, and how each compares
     with the first policy. ``df.attrs["results"]`` keeps the SimResults (``simulate_many``
     returns them alone)."""

@@ -52,12 +52,29 @@ def test_repricing_matches_catalog_cost(cat: Catalog, lat: LatencyModel) -> None
 
 def test_cache_hits_lost_when_the_model_changes(cat: Catalog, lat: LatencyModel) -> None:
     w = _wl()
-    routed = simulate(w, {"plan": OPUS, "edit": SONNET, "*": HAIKU}, cat, lat)  # default cache="same-model"
+    routed = simulate(w, {"plan": OPUS, "edit": SONNET, "*": HAIKU}, cat, lat)  # default cache="per-model"
     # main lane: plan on opus, then edit on sonnet: the edit's 2,000 cached tokens are now fresh
     assert routed.frame.loc[3, "cached_tokens"] == 0
     assert routed.frame.loc[1, "cached_tokens"] == 1500  # sub-agent kept its recorded model
     none = simulate(w, f"all:{OPUS}", cat, lat, cache="none")
     assert none.frame["cached_tokens"].sum() == 0
+
+
+def test_per_model_cache_reads_what_the_model_already_saw(cat: Catalog, lat: LatencyModel) -> None:
+    # one agent whose context grows: opus, haiku, opus, haiku; every recorded call read a cache
+    calls = [LLMCall("t", "main", k, inp, 10, hit, OPUS, start=10.0 * i, duration_s=1.0)
+             for i, (k, inp, hit) in enumerate([("plan", 1000, 0), ("read", 2000, 1000), ("plan", 3000, 2000),
+                                                 ("read", 4000, 3000)])]
+    w = Workload.from_calls(calls)
+    routed = {"plan": OPUS, "read": HAIKU}
+    per_model = simulate(w, routed, cat, lat).frame["cached_tokens"].tolist()
+    # haiku's first call has no cache; opus's second reads the 1,000 tokens its first call sent;
+    # haiku's second reads the 2,000 its first call sent
+    assert per_model == [0, 0, 1000, 2000]
+    assert simulate(w, routed, cat, lat, cache="same-model").frame["cached_tokens"].tolist() == [0, 0, 0, 0]
+    assert simulate(w, f"all:{OPUS}", cat, lat).frame["cached_tokens"].tolist() == [0, 1000, 2000, 3000]
+    with pytest.raises(ConfigurationError, match="per-model"):
+        simulate(w, routed, cat, lat, cache="sometimes")
 
 
 def test_recorded_policy_keeps_recorded_cost_and_timing(cat: Catalog, lat: LatencyModel) -> None:
