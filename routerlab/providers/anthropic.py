@@ -97,9 +97,13 @@ class _Acc:
             u = getattr(event, "usage", None)
             if u is not None and getattr(u, "output_tokens", None) is not None:
                 self.output_tokens = int(u.output_tokens)
-            # Some servers report input usage only at the end of the stream.
+            # Some servers report input usage (and cache reads) only at the end of the stream.
             if u is not None and getattr(u, "input_tokens", None):
                 self.input_tokens = int(u.input_tokens)
+            if u is not None and getattr(u, "cache_read_input_tokens", None):
+                self.cache_read = int(u.cache_read_input_tokens)
+            if u is not None and getattr(u, "cache_creation_input_tokens", None):
+                self.cache_write = int(u.cache_creation_input_tokens)
         elif kind == "message_stop":
             self.ended = True
 
