@@ -43,6 +43,10 @@ class LatencyProfile:
     output_tps: float
     source: str = ""
 
+    def __post_init__(self) -> None:
+        if not (self.ttft_s >= 0 and self.output_tps > 0):
+            raise PriceTableError(f"a latency profile needs ttft_s >= 0 and output_tps > 0, got {self}")
+
     def predict(self, output_tokens: float) -> float:
         """Seconds for one call that writes ``output_tokens`` tokens."""
         return self.ttft_s + output_tokens / self.output_tps

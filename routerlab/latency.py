@@ -13,21 +13,20 @@ Where the figures come from (each profile keeps its ``source``):
 - your own measurements (``fit_observations``, e.g. from a trace of the local model).
 
 Input length is not modelled (prefill is folded into ttft at the measured prompt size).
-This module is in the catalog's layer and does not import it: catalogs are read by duck
-typing (anything iterable of objects with ``id`` and ``latency.ttft_s / output_tps / source``).
+Profiles are the catalog's ``LatencyProfile`` (``Profile`` is the same class).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .catalog import LatencyProfile
 from .errors import DatasetError, UnknownModelError
 
 __all__ = ["Profile", "LatencyModel", "fit_llmperf", "fit_observations", "LLMPERF_FILE"]
@@ -36,17 +35,8 @@ LLMPERF_FILE = "latency/llmperf_requests_flat.csv"
 _LLMPERF_ORIGIN = "ray-project/llmperf-leaderboard @ 27aa9b6a, Dec 2023"
 
 
-@dataclass(frozen=True)
-class Profile:
-    """Latency of one model: first-token time, output tokens per second, where they came from."""
-
-    ttft_s: float
-    output_tps: float
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        if not (self.ttft_s >= 0 and self.output_tps > 0):
-            raise DatasetError(f"latency profile needs ttft_s >= 0 and output_tps > 0, got {self}")
+# One latency profile type for the whole kit: the catalog's (validated there).
+Profile = LatencyProfile
 
 
 def _data_dir() -> Path:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from .catalog import Catalog, LatencyProfile, ModelInfo
 from .errors import ConfigurationError, RoutingError, UnknownModelError
-from .latency import LatencyModel, Profile
+from .latency import LatencyModel
 from .tiers import TierMap
 from .types import Request
 from .workloads.workload import Workload
@@ -100,7 +100,7 @@ def _genai_model(model: str, latency: LatencyModel | None) -> ModelInfo | None:
     if math.isnan(inp) or math.isnan(out):
         return None
     prof = latency.profile(model) if latency is not None and (latency.fallback or model in latency.profiles) else None
-    lat = LatencyProfile(prof.ttft_s, prof.output_tps, prof.source) if prof else LatencyProfile(1.0, 50.0, "placeholder")
+    lat = prof if prof else LatencyProfile(1.0, 50.0, "placeholder")
     return ModelInfo(id=model, input_price=inp, output_price=out, cached_input_price=inp if math.isnan(cached) else cached,
                      context_window=0, max_output_tokens=0, latency=lat,
                      price_source=f"genai-prices bundled snapshot ({provider}/{info.id}): not in the routerlab catalog")
@@ -340,7 +340,7 @@ def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarr
         if info.id in lat.profiles:
             p = lat.profiles[info.id]
         elif info.latency and info.latency.output_tps and info.latency.output_tps > 0:
-            p = Profile(info.latency.ttft_s, info.latency.output_tps, info.latency.source)
+            p = info.latency
         else:
             p = lat.profile(info.id)
         ttft.append(p.ttft_s)
