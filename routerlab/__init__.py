@@ -27,6 +27,17 @@ _LAZY = {
     "Client": "routerlab.client",
     "Router": "routerlab.routers.base",
     "RouteConstraints": "routerlab.routers.base",
+    "RuleRouter": "routerlab.routers.rules",
+    "ClassifierRouter": "routerlab.routers.classifier",
+    "LearnedRouter": "routerlab.routers.learned",
+    "ThresholdRouter": "routerlab.routers.threshold",
+    "CascadeRouter": "routerlab.routers.cascade",
+    "calibrate": "routerlab.routers.calibrate",
+    "Workload": "routerlab.workloads",
+    "simulate": "routerlab.simulate",
+    "compare": "routerlab.simulate",
+    "Orchestrator": "routerlab.orchestrator",
+    "Limits": "routerlab.orchestrator",
 }
 
 __all__ = [
@@ -60,6 +71,15 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover
     from .catalog import Catalog, LatencyProfile, ModelInfo, cost_of  # noqa: F401
     from .client import Client  # noqa: F401
+    from .orchestrator import Limits, Orchestrator  # noqa: F401
     from .routers.base import RouteConstraints, Router  # noqa: F401
+    from .routers.calibrate import calibrate  # noqa: F401
+    from .routers.cascade import CascadeRouter  # noqa: F401
+    from .routers.classifier import ClassifierRouter  # noqa: F401
+    from .routers.learned import LearnedRouter  # noqa: F401
+    from .routers.rules import RuleRouter  # noqa: F401
+    from .routers.threshold import ThresholdRouter  # noqa: F401
+    from .simulate import compare, simulate  # noqa: F401
     from .tiers import TierMap, TierSpec  # noqa: F401
     from .trace import Trace, TraceRecord  # noqa: F401
+    from .workloads import Workload  # noqa: F401

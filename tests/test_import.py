@@ -24,3 +24,5 @@ def test_lazy_names_resolve():
     assert routerlab.Catalog.__name__ == "Catalog"
     assert routerlab.TierMap.__name__ == "TierMap"
     assert "Trace" in dir(routerlab)
+    for name in routerlab.__all__:
+        assert getattr(routerlab, name) is not None, name
