@@ -15,14 +15,12 @@ from typing import Any
 
 from ..errors import BadResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
 from ..types import Completion, Request, Usage
-from ._sdk import LoopLocal, import_sdk
+from ._sdk import SDKProvider, import_sdk
 from .base import (
-    Secret,
     Stopwatch,
     error_for_status,
     finish,
     map_transport_error,
-    resolve_key,
     scrub,
     scrub_exception,
 )
@@ -113,37 +111,11 @@ class _Acc:
         return Usage(total, self.output_tokens, self.cache_read)
 
 
-class AnthropicProvider:
+class AnthropicProvider(SDKProvider):
     """``anthropic:`` models; with ``base_url``, any server speaking the Messages API (no key needed)."""
 
     env_var = "ANTHROPIC_API_KEY"
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        name: str = "anthropic",
-        timeout_s: float = 60.0,
-        http_client: Any = None,
-    ) -> None:
-        self.name = name
-        self.base_url = base_url
-        self.timeout_s = timeout_s
-        self._key: Secret = resolve_key(api_key, self.env_var, name, base_url=base_url)
-        self._http_client = http_client
-        self._sync: Any = None
-        self._async = LoopLocal(self._make_async)
-
-    def __repr__(self) -> str:
-        where = f", base_url={self.base_url!r}" if self.base_url else ""
-        return f"AnthropicProvider(name={self.name!r}{where})"
-
-    def _kwargs(self) -> dict[str, Any]:
-        kw: dict[str, Any] = {"api_key": self._key.reveal(), "max_retries": 0, "timeout": self.timeout_s}
-        if self.base_url:
-            kw["base_url"] = self.base_url
-        return kw
+    default_name = "anthropic"
 
     def _make_sync(self) -> Any:
         kw = self._kwargs()

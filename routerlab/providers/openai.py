@@ -13,14 +13,12 @@ from typing import Any
 
 from ..errors import BadResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
 from ..types import Completion, Request, Usage
-from ._sdk import LoopLocal, import_sdk
+from ._sdk import SDKProvider, import_sdk
 from .base import (
-    Secret,
     Stopwatch,
     error_for_status,
     finish,
     map_transport_error,
-    resolve_key,
     scrub,
     scrub_exception,
 )
@@ -85,38 +83,11 @@ class _Acc:
                 self.stop = choice.finish_reason
 
 
-class OpenAIProvider:
+class OpenAIProvider(SDKProvider):
     """``openai:`` models, or any OpenAI-compatible server via ``base_url`` (then no key is needed)."""
 
     env_var = "OPENAI_API_KEY"
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        name: str = "openai",
-        timeout_s: float = 60.0,
-        http_client: Any = None,
-    ) -> None:
-        self.name = name
-        self.base_url = base_url
-        self.timeout_s = timeout_s
-        self._key: Secret = resolve_key(api_key, self.env_var, name, base_url=base_url)
-        self._http_client = http_client
-        self._sync: Any = None
-        self._async = LoopLocal(self._make_async)
-
-    def __repr__(self) -> str:
-        where = f", base_url={self.base_url!r}" if self.base_url else ""
-        return f"OpenAIProvider(name={self.name!r}{where})"
-
-    def _kwargs(self) -> dict[str, Any]:
-        # Retries belong to the client (one trace record per attempt), so the SDK makes one try.
-        kw: dict[str, Any] = {"api_key": self._key.reveal(), "max_retries": 0, "timeout": self.timeout_s}
-        if self.base_url:
-            kw["base_url"] = self.base_url
-        return kw
+    default_name = "openai"
 
     def _make_sync(self) -> Any:
         sdk = import_sdk("openai")
