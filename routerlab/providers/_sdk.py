@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
-from ..errors import MissingDependencyError
-from .base import resolve_key
+from ..errors import (
+    BadResponseError,
+    MissingDependencyError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+)
+from .base import error_for_status, map_transport_error, resolve_key, scrub, scrub_exception
 
 __all__ = ["import_sdk", "LoopLocal", "SDKProvider"]
 
@@ -50,6 +57,7 @@ class SDKProvider:
 
     env_var = ""
     default_name = ""
+    sdk_module = ""
 
     def __init__(
         self,
@@ -68,8 +76,58 @@ class SDKProvider:
         self._sync: Any = None
         self._async = LoopLocal(self._make_async)
 
+    def _make_sync(self) -> Any:  # pragma: no cover - every subclass builds its own
+        raise NotImplementedError
+
     def _make_async(self) -> Any:  # pragma: no cover - every subclass builds its own
         raise NotImplementedError
+
+    def _api_detail(self, exc: Any) -> str:
+        """The server's own error message from an SDK status error."""
+        return str(getattr(exc, "message", "") or exc)
+
+    def _raise_mapped(self, exc: Exception, sdk: Any, model: str) -> None:
+        """Raise the routerlab error for an SDK exception (both SDKs name their errors alike)."""
+        name, key = self.name, self._key
+        try:
+            raise exc
+        except sdk.APIStatusError as err:
+            detail = scrub(self._api_detail(err), key)
+            raise error_for_status(err.status_code, detail, provider=name, model=model,
+                                   headers=err.response.headers) from None
+        except sdk.APITimeoutError:
+            raise ProviderTimeoutError(f"{name}:{model} timed out", provider=name, model=model) from None
+        except sdk.APIConnectionError as err:
+            msg = scrub(f"{name}:{model} connection failed: {err.__cause__ or err}", key)
+            raise ProviderConnectionError(msg, provider=name, model=model) from None
+        except sdk.APIResponseValidationError as err:
+            raise BadResponseError(scrub(f"{name}:{model}: {err}", key), provider=name, model=model) from None
+        except Exception as err:
+            mapped = map_transport_error(err, provider=name, model=model, secret=key)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+    @property
+    def sdk_client(self) -> Any:
+        """The underlying SDK client (built on first use)."""
+        if self._sync is None:
+            self._sync = self._make_sync()
+        return self._sync
+
+    @contextlib.contextmanager
+    def _errors(self, model: str) -> Iterator[None]:
+        """Map the SDK's exceptions to routerlab's, with the key scrubbed from every message."""
+        sdk = import_sdk(self.sdk_module)
+        try:
+            yield
+        except ProviderError:
+            raise
+        except Exception as exc:
+            try:
+                self._raise_mapped(exc, sdk, model)
+            finally:
+                scrub_exception(exc, self._key)
 
     def __repr__(self) -> str:
         where = f", base_url={self.base_url!r}" if self.base_url else ""

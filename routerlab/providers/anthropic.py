@@ -8,21 +8,15 @@ system prompt, and the answer is checked locally either way.
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
-from ..errors import BadResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
+from ..errors import ProviderConnectionError
 from ..types import Completion, Request, Usage
 from ._sdk import SDKProvider, import_sdk
 from .base import (
     Stopwatch,
-    error_for_status,
     finish,
-    map_transport_error,
-    scrub,
-    scrub_exception,
 )
 
 __all__ = ["AnthropicProvider", "build_messages", "build_params"]
@@ -116,6 +110,7 @@ class AnthropicProvider(SDKProvider):
 
     env_var = "ANTHROPIC_API_KEY"
     default_name = "anthropic"
+    sdk_module = "anthropic"
 
     def _make_sync(self) -> Any:
         kw = self._kwargs()
@@ -126,48 +121,11 @@ class AnthropicProvider(SDKProvider):
     def _make_async(self) -> Any:
         return import_sdk("anthropic").AsyncAnthropic(**self._kwargs())
 
-    @property
-    def sdk_client(self) -> Any:
-        if self._sync is None:
-            self._sync = self._make_sync()
-        return self._sync
-
     def _params(self, request: Request, model: str) -> dict[str, Any]:
         return build_params(request, model, schema_in_prompt=self.base_url is not None)
 
-    @contextlib.contextmanager
-    def _errors(self, model: str) -> Iterator[None]:
-        sdk = import_sdk("anthropic")
-        try:
-            yield
-        except ProviderError:
-            raise
-        except Exception as exc:
-            try:
-                self._raise_mapped(exc, sdk, model)
-            finally:
-                scrub_exception(exc, self._key)
-
-    def _raise_mapped(self, exc: Exception, sdk: Any, model: str) -> None:
-        try:
-            raise exc
-        except sdk.APIStatusError as exc:
-            detail = scrub(str(getattr(exc, "api_message", None) or exc.message or exc), self._key)
-            raise error_for_status(
-                exc.status_code, detail, provider=self.name, model=model, headers=exc.response.headers
-            ) from None
-        except sdk.APITimeoutError:
-            raise ProviderTimeoutError(f"{self.name}:{model} timed out", provider=self.name, model=model) from None
-        except sdk.APIConnectionError as exc:
-            msg = scrub(f"{self.name}:{model} connection failed: {exc.__cause__ or exc}", self._key)
-            raise ProviderConnectionError(msg, provider=self.name, model=model) from None
-        except sdk.APIResponseValidationError as exc:
-            raise BadResponseError(scrub(f"{self.name}:{model}: {exc}", self._key), provider=self.name, model=model) from None
-        except Exception as exc:
-            mapped = map_transport_error(exc, provider=self.name, model=model, secret=self._key)
-            if mapped is None:
-                raise
-            raise mapped from None
+    def _api_detail(self, exc: Any) -> str:
+        return str(getattr(exc, "api_message", None) or exc.message or exc)
 
     def _done(self, request: Request, model: str, acc: _Acc) -> Completion:
         if not acc.ended and acc.stop is None:

@@ -7,20 +7,14 @@ and usage still arrives; images go as data-URL ``image_url`` parts; structured o
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-from ..errors import BadResponseError, ProviderConnectionError, ProviderError, ProviderTimeoutError
+from ..errors import ProviderConnectionError
 from ..types import Completion, Request, Usage
 from ._sdk import SDKProvider, import_sdk
 from .base import (
     Stopwatch,
-    error_for_status,
     finish,
-    map_transport_error,
-    scrub,
-    scrub_exception,
 )
 
 __all__ = ["OpenAIProvider", "build_messages", "build_params"]
@@ -88,6 +82,7 @@ class OpenAIProvider(SDKProvider):
 
     env_var = "OPENAI_API_KEY"
     default_name = "openai"
+    sdk_module = "openai"
 
     def _make_sync(self) -> Any:
         sdk = import_sdk("openai")
@@ -99,46 +94,8 @@ class OpenAIProvider(SDKProvider):
     def _make_async(self) -> Any:
         return import_sdk("openai").AsyncOpenAI(**self._kwargs())
 
-    @property
-    def sdk_client(self) -> Any:
-        """The underlying ``openai.OpenAI`` (built on first use)."""
-        if self._sync is None:
-            self._sync = self._make_sync()
-        return self._sync
-
-    @contextlib.contextmanager
-    def _errors(self, model: str) -> Iterator[None]:
-        sdk = import_sdk("openai")
-        try:
-            yield
-        except ProviderError:
-            raise
-        except Exception as exc:
-            try:
-                self._raise_mapped(exc, sdk, model)
-            finally:
-                scrub_exception(exc, self._key)
-
-    def _raise_mapped(self, exc: Exception, sdk: Any, model: str) -> None:
-        try:
-            raise exc
-        except sdk.APIStatusError as exc:
-            detail = scrub(_api_message(exc), self._key)
-            raise error_for_status(
-                exc.status_code, detail, provider=self.name, model=model, headers=exc.response.headers
-            ) from None
-        except sdk.APITimeoutError:
-            raise ProviderTimeoutError(f"{self.name}:{model} timed out", provider=self.name, model=model) from None
-        except sdk.APIConnectionError as exc:
-            msg = scrub(f"{self.name}:{model} connection failed: {exc.__cause__ or exc}", self._key)
-            raise ProviderConnectionError(msg, provider=self.name, model=model) from None
-        except sdk.APIResponseValidationError as exc:
-            raise BadResponseError(scrub(f"{self.name}:{model}: {exc}", self._key), provider=self.name, model=model) from None
-        except Exception as exc:
-            mapped = map_transport_error(exc, provider=self.name, model=model, secret=self._key)
-            if mapped is None:
-                raise
-            raise mapped from None
+    def _api_detail(self, exc: Any) -> str:
+        return _api_message(exc)
 
     def _done(self, request: Request, model: str, acc: _Acc) -> Completion:
         if acc.stop is None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from ..errors import BadResponseError, InvalidRequestError, MissingDependencyError, RoutingError
+from ..evalset import TIERS
 from ..types import Decision, Request
 from .base import RouteConstraints, Router
 from .rules import pick_model, request_has_images
@@ -43,7 +44,7 @@ __all__ = [
     "ClassifierRouter",
 ]
 
-TIER_LABELS = ("orchestrator", "classifier", "coder", "vision")
+TIER_LABELS = TIERS  # the eval set's labels
 TIER_DESCRIPTIONS: dict[str, str] = {
     "orchestrator": "planning, multi-step decomposition, reviewing work, hard decisions, summarising long documents",
     "classifier": "short labelling: what is on screen from an accessibility tree, user intent, choosing a workflow, "
