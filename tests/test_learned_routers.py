@@ -12,9 +12,12 @@ from routerlab.datasets import OutcomeTable, load_routerbench_zs
 from routerlab.errors import InvalidRequestError, RoutingError
 from routerlab.routers.base import RouteConstraints
 from routerlab.routers.cascade import (
+    AgreementVerifier,
     CascadeRouter,
     LearnedVerifier,
+    agreement_confidence,
     noisy_oracle_accepts,
+    normalize_answer,
     simulate_cascade,
     verifier_errors,
 )
@@ -204,3 +207,70 @@ def test_cascade_router_runs_through_a_client() -> None:
     assert r2.run(Request.user("q"), client2)[0].model == "small" and client2.calls == ["small"]
     with pytest.raises(InvalidRequestError):
         CascadeRouter(["only"])
+
+
+def test_simulate_cascade_charges_the_verifier_for_every_checked_step() -> None:
+    q = np.array([[1, 1, 1], [0, 1, 1], [0, 0, 1.0]])
+    c = np.array([[1, 2, 10], [1, 2, 10], [1, 2, 10.0]])
+    acc = np.array([[True, True], [False, True], [False, False]])
+    v = np.full((3, 2), 0.5)  # each check costs 0.5
+    _, paid, _ = simulate_cascade(q, c, [0, 1, 2], acc, verify_cost=v)
+    assert paid.tolist() == [1.5, 4.0, 14.0]  # 1 check, 2 checks, 2 checks (the last step is not checked)
+    with pytest.raises(InvalidRequestError):
+        simulate_cascade(q, c, [0, 1, 2], acc, verify_cost=np.ones((3, 1)))
+
+
+def test_normalize_answer_ignores_formatting_not_content() -> None:
+    assert normalize_answer("B)\n") == normalize_answer("**b**") == normalize_answer(" 'B'. ") == "b"
+    assert normalize_answer("Answer: A") != normalize_answer("Answer: B")
+    assert normalize_answer("def f(x):\n    return x") == "def f x return x"
+    assert normalize_answer("") == ""
+
+
+def test_agreement_confidence_on_recorded_answers() -> None:
+    r = np.array([["A", "a)", "B"], ["B", "C", "D"], ["", "", ""]], dtype=object)
+    assert agreement_confidence(r, 0, [1]).tolist() == [1.0, 0.0, 0.0]  # an empty answer agrees with nothing
+    assert agreement_confidence(r, 0, [1, 2]).tolist() == [0.5, 0.0, 0.0]
+    for bad in ([], [0], [5]):
+        with pytest.raises(InvalidRequestError):
+            agreement_confidence(r, 0, bad)
+
+
+def test_agreement_verifier_on_routerbench_beats_a_coin_on_short_answers() -> None:
+    t = load_routerbench_zs(quiet=True).split("test")
+    assert t.responses is not None and t.responses.shape == t.quality.shape
+    mx, yi = t.model_index("mixtral-8x7b-chat"), t.model_index("Yi-34B-Chat")
+    arc = (t.prompts["benchmark"] == "arc-challenge").to_numpy()
+    agree = agreement_confidence(t.responses, mx, [yi]) >= 1.0
+    right = t.quality[:, mx] == 1
+    # On multiple choice, two cheap models that agree are right far more often than mixtral alone.
+    assert right[arc & agree].mean() > right[arc].mean() + 0.05
+    # Code answers never match word for word, so the verifier escalates them all.
+    assert not agree[(t.prompts["benchmark"] == "mbpp").to_numpy()].any()
+    assert t.select(np.arange(5)).responses.shape == (5, 11)  # kept by select / subset_models
+    assert t.subset_models([GPT4]).responses.shape == (len(t), 1)
+
+
+def test_agreement_verifier_asks_the_checkers_through_the_client() -> None:
+    class FakeClient:  # a test double: answers by model
+        def __init__(self, answers: dict[str, str]) -> None:
+            self.answers, self.calls = answers, []  # type: ignore[var-annotated]
+
+        def complete(self, request: Request, model: str | None = None, tier: str | None = None,
+                     **kw: Any) -> Completion:
+            assert model is not None
+            self.calls.append(model)
+            return Completion(text=self.answers[model], usage=Usage(1, 1), model=model, provider="x")
+
+    client = FakeClient({"small": "B", "check1": "b.", "check2": "C", "big": "B"})
+    v = AgreementVerifier(client, ["check1", "check2"])
+    r = CascadeRouter(["small", "big"], verifier=v, threshold=1.0)
+    comp, steps = r.run(Request.user("which?"), client)
+    assert steps[0] == ("small", 0.5) and comp.model == "big"
+    assert client.calls == ["small", "check1", "check2", "big"]
+    client2 = FakeClient({"small": "B", "check1": "b"})
+    comp2, _ = CascadeRouter(["small", "big"], verifier=AgreementVerifier(client2, ["check1"]),
+                             threshold=1.0).run(Request.user("which?"), client2)
+    assert comp2.model == "small" and client2.calls == ["small", "check1"]
+    with pytest.raises(InvalidRequestError):
+        AgreementVerifier(client, [])

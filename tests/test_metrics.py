@@ -204,3 +204,21 @@ def test_kfold_scores_are_out_of_fold_and_apgr_report() -> None:
     # the curve goes (0, .5) -> (.25, .75) -> (1, .75): perfect routing, APGR = (area - .5) / .25
     assert rep["APGR"] == pytest.approx(((0.25 * 1.25 / 2 + 0.75 * 0.75) - 0.5) / 0.25)
     assert rep["CPT(50%)"] == pytest.approx(0.125)
+
+
+def test_roc_auc_worked_example_and_within_group() -> None:
+    from routerlab.evaluation import roc_auc, within_group_auc
+
+    # positives score 0.9, 0.4; negatives 0.5, 0.1: pairs won 1 + 1 + 0 + 1 = 3 of 4
+    assert roc_auc([1, 1, 0, 0], [0.9, 0.4, 0.5, 0.1]) == pytest.approx(0.75)
+    assert roc_auc([1, 0], [0.3, 0.3]) == pytest.approx(0.5)  # a tie counts half
+    assert np.isnan(roc_auc([1, 1], [0.1, 0.2]))
+    # The score knows only the group: it ranks well across groups (group a is mostly right),
+    # not at all inside them.
+    q = np.array([[1.0], [1.0], [1.0], [0.0], [1.0], [0.0], [0.0], [0.0]])
+    p = np.array([[0.9], [0.9], [0.9], [0.9], [0.1], [0.1], [0.1], [0.1]])
+    g = np.array(["a"] * 4 + ["b"] * 4)
+    assert within_group_auc(p, q, g).tolist() == [[0.5], [0.5]]
+    assert roc_auc(q[:, 0], p[:, 0]) == pytest.approx(0.75)  # (1.5 + 9 + 0 + 1.5) / 16 pairs
+    with pytest.raises(InvalidRequestError):
+        roc_auc([1, 0], [0.5])

@@ -5,6 +5,8 @@ and Winogrande prompt begins with the same five worked examples ("... Answer:\\n
 ``embed_text`` keeps only the final question block: embedding the shared preamble would make
 all prompts of a benchmark look alike. MBPP prompts are used whole.
 
+Each model's recorded answer (``<model>|model_response``) is kept in ``responses``.
+
 Rows whose outcome is missing for any model (20 ARC train, 8 ARC test) are dropped, leaving
 2,205 train and 945 test prompts.
 """
@@ -44,6 +46,15 @@ def _decode(raw: str) -> list[str]:
     return [str(val)]
 
 
+def _responses(df: pd.DataFrame, models: list[str], key: str) -> np.ndarray:
+    cols = [f"{m}|model_response" for m in models]
+    require_columns(df, cols, key)
+    out = np.empty((len(df), len(models)), dtype=object)
+    for j, col in enumerate(cols):
+        out[:, j] = ["\n".join(_decode(str(r))) for r in df[col]]
+    return out
+
+
 def _load_one(stem: str, split: str, data_dir: DataDir, quiet: bool) -> tuple[pd.DataFrame, list[str], list[str]]:
     key = f"outcomes/routerbench_zs/{stem}_{split}.csv"
     df = read_csv(key, data_dir, quiet=quiet)
@@ -73,7 +84,7 @@ def load_routerbench_zs(data_dir: DataDir = None, benchmarks: list[str] | None =
         if s not in ("train", "test"):
             raise InvalidRequestError(f"unknown split {s!r}; RouterBench 0-shot has 'train' and 'test'")
 
-    frames, qual, cost = [], [], []
+    frames, qual, cost, resp = [], [], [], []
     models: list[str] | None = None
     for stem in stems:
         for split in splits:
@@ -97,6 +108,7 @@ def load_routerbench_zs(data_dir: DataDir = None, benchmarks: list[str] | None =
             }))
             qual.append(q[keep])
             cost.append(c[keep])
+            resp.append(_responses(df, models, key=f"outcomes/routerbench_zs/{stem}_{split}.csv"))
     assert models is not None
     prompts = pd.concat(frames, ignore_index=True)
     # A few sample_ids repeat inside a file; keep the rows, make ids unique.
@@ -109,6 +121,7 @@ def load_routerbench_zs(data_dir: DataDir = None, benchmarks: list[str] | None =
     short = [m.rsplit("/", 1)[-1] for m in models]
     return OutcomeTable(
         name="routerbench_zs", prompts=prompts, models=short, quality=quality, cost=np.vstack(cost),
+        responses=np.vstack(resp),
         origin=f"{src.repo} @ {src.ref} : datasets/routerbench_zs/", licence=src.licence,
         meta={"columns": dict(zip(short, models, strict=True)), "reference_model": "gpt-4-1106-preview"},
     )

@@ -24,6 +24,8 @@ class OutcomeTable:
     ``quality[i, j]``: score of model j on prompt i (0/1 correctness, or a 0-1 grade).
     ``cost[i, j]``: USD of that call, NaN where unknown (RouteLLM records none).
     ``input_tokens`` / ``output_tokens`` / ``latency_s``: optional, same shape.
+    ``responses``: optional (n, m) object array of the recorded answer texts (RouterBench has
+    them): what an agreement verifier compares.
     ``meta``: source-specific facts (e.g. ``strong`` / ``weak`` model of a RouteLLM pair).
     """
 
@@ -35,6 +37,7 @@ class OutcomeTable:
     input_tokens: np.ndarray | None = None
     output_tokens: np.ndarray | None = None
     latency_s: np.ndarray | None = None
+    responses: np.ndarray | None = None
     origin: str = ""
     licence: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -46,7 +49,7 @@ class OutcomeTable:
         n, m = len(self.prompts), len(self.models)
         self.quality = np.asarray(self.quality, dtype=float)
         self.cost = np.asarray(self.cost, dtype=float)
-        for label in ("quality", "cost", "input_tokens", "output_tokens", "latency_s"):
+        for label in ("quality", "cost", "input_tokens", "output_tokens", "latency_s", "responses"):
             arr = getattr(self, label)
             if arr is not None and np.shape(arr) != (n, m):
                 raise DatasetError(f"{self.name}: {label} has shape {np.shape(arr)}, expected ({n}, {m})")
@@ -98,7 +101,8 @@ class OutcomeTable:
             name=self.name, prompts=self.prompts.iloc[idx].copy(), models=list(self.models),
             quality=self.quality[idx].copy(), cost=self.cost[idx].copy(),
             input_tokens=take(self.input_tokens), output_tokens=take(self.output_tokens),
-            latency_s=take(self.latency_s), origin=self.origin, licence=self.licence, meta=dict(self.meta),
+            latency_s=take(self.latency_s), responses=take(self.responses), origin=self.origin,
+            licence=self.licence, meta=dict(self.meta),
         )
 
     def split(self, name: str) -> OutcomeTable:
@@ -121,7 +125,8 @@ class OutcomeTable:
             name=self.name, prompts=self.prompts.copy(), models=list(models),
             quality=self.quality[:, cols].copy(), cost=self.cost[:, cols].copy(),
             input_tokens=take(self.input_tokens), output_tokens=take(self.output_tokens),
-            latency_s=take(self.latency_s), origin=self.origin, licence=self.licence, meta=dict(self.meta),
+            latency_s=take(self.latency_s), responses=take(self.responses), origin=self.origin,
+            licence=self.licence, meta=dict(self.meta),
         )
 
     # ---- summaries ---------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from .metrics import (
     oracle_choice,
     pareto_mask,
     pgr,
+    roc_auc,
     total_cost,
+    within_group_auc,
 )
 from .sweep import (
     choices_for_weights,
@@ -46,7 +48,9 @@ __all__ = [
     "oracle_choice",
     "pareto_mask",
     "pgr",
+    "roc_auc",
     "routellm_thresholds",
     "threshold_sweep",
     "total_cost",
+    "within_group_auc",
 ]

@@ -48,6 +48,8 @@ __all__ = [
     "cost_to_reach",
     "oracle_choice",
     "bootstrap_ci",
+    "roc_auc",
+    "within_group_auc",
 ]
 
 
@@ -218,3 +220,37 @@ def bootstrap_ci(stat: Callable[[np.ndarray], float], n_items: int, n_boot: int 
     vals = np.array([stat(rng.integers(0, n_items, n_items)) for _ in range(n_boot)], dtype=float)
     lo, hi = np.nanquantile(vals, [alpha / 2, 1 - alpha / 2])
     return point, float(lo), float(hi)
+
+
+def roc_auc(y_true: ArrayLike, score: ArrayLike) -> float:
+    """Area under the ROC curve: the chance a random positive scores above a random negative
+    (ties count half), by ranks (Mann-Whitney U). NaN when one class is absent."""
+    y = np.asarray(y_true, dtype=bool).ravel()
+    s = np.asarray(score, dtype=float).ravel()
+    if y.shape != s.shape:
+        raise InvalidRequestError(f"y_true and score differ in length: {y.size} vs {s.size}")
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(s.size, dtype=float)
+    sorted_s = s[order]
+    # average rank of each run of tied scores
+    starts = np.flatnonzero(np.r_[True, sorted_s[1:] != sorted_s[:-1]])
+    ends = np.r_[starts[1:], s.size]
+    for a, b in zip(starts, ends, strict=True):
+        ranks[order[a:b]] = (a + b + 1) / 2.0
+    u = ranks[y].sum() - n_pos * (n_pos + 1) / 2.0
+    return float(u / (n_pos * n_neg))
+
+
+def within_group_auc(pred_quality: np.ndarray, quality: np.ndarray, groups: ArrayLike) -> np.ndarray:
+    """(n_groups, m) AUC of each model's predicted quality against its 0/1 outcome, inside each
+    group (e.g. benchmark): how well a router ranks prompts *within* a task, once knowing the
+    task is taken away. 0.5 = no per-prompt signal. Rows follow ``np.unique(groups)``."""
+    P, Q = np.asarray(pred_quality, dtype=float), np.asarray(quality, dtype=float)
+    g = np.asarray(groups)
+    if P.shape != Q.shape or g.shape != (Q.shape[0],):
+        raise InvalidRequestError("pred_quality and quality must be (n, m) and groups (n,)")
+    return np.array([[roc_auc(Q[g == k, j] > 0.5, P[g == k, j]) for j in range(Q.shape[1])]
+                     for k in np.unique(g)])

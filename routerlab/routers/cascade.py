@@ -10,10 +10,16 @@ So the verifier's error rate is measured, not assumed (:func:`verifier_errors`).
   verifier accepts; :func:`noisy_oracle_accepts` is RouterBench's verifier with error rate
   ``e``; :class:`LearnedVerifier` accepts when a learned router predicts the answering model's
   quality at or above a threshold (it never sees the answer: a lower bound on a real verifier).
+- Agreement verifiers look at the answer: ask one or more other cheap models the same question
+  and accept when their normalised answers match (:class:`AgreementVerifier` live,
+  :func:`agreement_confidence` on recorded responses). Cheap, and it works where answers are
+  short (a label, a choice, a number): the classifier tier's kind of work. Long free-form answers
+  rarely match word for word, so there it escalates almost always, and the measured cost says so.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -24,8 +30,8 @@ from ..types import Alternative, Completion, Decision, Request
 from .base import RouteConstraints, Router
 from .learned import LearnedRouter
 
-__all__ = ["CascadeRouter", "LearnedVerifier", "simulate_cascade", "noisy_oracle_accepts", "verifier_errors",
-           "Verifier"]
+__all__ = ["CascadeRouter", "LearnedVerifier", "AgreementVerifier", "agreement_confidence", "normalize_answer",
+           "simulate_cascade", "noisy_oracle_accepts", "verifier_errors", "Verifier"]
 
 #: verifier(request, completion) -> confidence in [0, 1] that the answer is good enough.
 Verifier = Callable[[Request, Completion], float]
@@ -77,11 +83,13 @@ class CascadeRouter(Router):
         return comp, steps
 
 
-def simulate_cascade(quality: np.ndarray, cost: np.ndarray, chain: Sequence[int], accepts: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate_cascade(quality: np.ndarray, cost: np.ndarray, chain: Sequence[int], accepts: np.ndarray,
+                     verify_cost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replay a cascade on recorded outcomes.
 
     ``accepts``: (n, len(chain) - 1) bool, whether the verifier accepts step k's answer.
+    ``verify_cost``: optional (n, len(chain) - 1) USD the verifier spends checking step k (e.g. the
+    checker models of an agreement verifier), paid for every step that is checked.
     Returns (quality, cost paid, index into ``chain`` of the answering step), one per prompt;
     cost includes every model called on the way.
     """
@@ -98,6 +106,12 @@ def simulate_cascade(quality: np.ndarray, cost: np.ndarray, chain: Sequence[int]
         undecided &= ~hit
     cols = np.asarray(chain)
     paid = np.cumsum(C[:, cols], axis=1)[np.arange(n), stop]
+    if verify_cost is not None:
+        V = np.asarray(verify_cost, dtype=float)
+        if V.shape != (n, k - 1):
+            raise InvalidRequestError(f"verify_cost must have shape ({n}, {k - 1}), got {V.shape}")
+        checked = np.arange(k - 1)[None, :] <= np.minimum(stop, k - 2)[:, None]  # steps whose answer was checked
+        paid = paid + (V * checked).sum(axis=1)
     return Q[np.arange(n), cols[stop]], paid, stop
 
 
@@ -139,3 +153,60 @@ class LearnedVerifier:
         thr = self.threshold if threshold is None else threshold
         out: np.ndarray = self.confidence(X, models) >= thr
         return out
+
+
+_PUNCT = re.compile(r"[\s\.,;:!?'\"`()\[\]{}*_]+")
+
+
+def normalize_answer(text: str) -> str:
+    """Compare answers, not formatting: lower case, punctuation, quotes, brackets and markdown
+    emphasis become single spaces (``"B)\n"`` and ``"**b**"`` are the same answer)."""
+    return _PUNCT.sub(" ", str(text).lower()).strip()
+
+
+def agreement_confidence(responses: np.ndarray, answer: int, checkers: Sequence[int],
+                         normalize: Callable[[str], str] = normalize_answer) -> np.ndarray:
+    """Share of ``checkers`` columns whose recorded answer matches column ``answer``'s, per prompt.
+
+    ``responses``: (n, m) answer texts (an OutcomeTable's ``responses``). An empty answer agrees
+    with nothing.
+    """
+    R = np.asarray(responses, dtype=object)
+    if R.ndim != 2:
+        raise InvalidRequestError(f"responses must be (n, m) answer texts, got shape {R.shape}")
+    if not checkers or answer in checkers:
+        raise InvalidRequestError("checkers must be one or more columns other than the answering one")
+    for j in (answer, *checkers):
+        if not 0 <= j < R.shape[1]:
+            raise InvalidRequestError(f"column {j} is out of range for {R.shape[1]} models")
+    norm = np.vectorize(normalize, otypes=[object])
+    a = norm(R[:, answer])
+    votes = [(norm(R[:, j]) == a) & (a != "") for j in checkers]
+    out: np.ndarray = np.mean(votes, axis=0)
+    return out
+
+
+class AgreementVerifier:
+    """Live agreement check: ask ``checkers`` the same request through ``client`` and return the
+    share whose normalised answer matches the candidate's (1.0 = all agree).
+
+    The checker calls go through the client, so they are traced, priced and budgeted like any
+    other call. Use it as a :class:`CascadeRouter` verifier with ``threshold=1.0`` (all agree).
+    """
+
+    def __init__(self, client: _CompletesRequests, checkers: Sequence[str],
+                 normalize: Callable[[str], str] = normalize_answer) -> None:
+        if not checkers:
+            raise InvalidRequestError("AgreementVerifier needs at least one checker model")
+        self.client = client
+        self.checkers = list(checkers)
+        self.normalize = normalize
+
+    def __call__(self, request: Request, completion: Completion) -> float:
+        answer = self.normalize(completion.text)
+        if not answer:
+            return 0.0
+        checks = [self.client.complete(request, model=m) for m in self.checkers if m != completion.model]
+        if not checks:
+            raise InvalidRequestError(f"every checker is the answering model {completion.model!r}")
+        return sum(self.normalize(c.text) == answer for c in checks) / len(checks)
