@@ -43,6 +43,7 @@ __all__ = [
     "calibration",
     "confusion_matrix",
     "model_map",
+    "signal_map",
     "critical_path",
     "upper_hull",
     "wilson_interval",
@@ -577,6 +578,26 @@ def confusion_matrix(
         title=title or f"confusion matrix · accuracy {acc:.3f} (n={int(counts.sum())})",
         xaxis_title="predicted", yaxis_title="true", yaxis=dict(autorange="reversed"), template="plotly_white",
         height=max(320, 45 * len(labs) + 160), width=max(420, 60 * len(labs) + 200),
+    )
+    return fig
+
+
+def signal_map(auc: pd.DataFrame, *, title: str | None = None) -> Any:
+    """Per-prompt signal of a router: a (groups x models) frame of within-group AUCs as a heatmap
+    centred on 0.5 (no signal: white; red ranks prompts right, blue the wrong way round)."""
+    go = _go()
+    if not isinstance(auc, pd.DataFrame) or auc.empty:
+        raise DatasetError("signal_map needs a non-empty (groups x models) frame of AUCs")
+    z = auc.to_numpy(dtype=float)
+    text = [["" if np.isnan(v) else f"{v:.2f}" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(c) for c in auc.columns], y=[str(i) for i in auc.index], text=text, texttemplate="%{text}",
+        colorscale="RdBu_r", zmin=0.25, zmax=0.75, zmid=0.5, colorbar=dict(title="AUC"),
+        hovertemplate="%{y} · %{x}<br>AUC %{z:.3f}<extra></extra>",
+    ))
+    fig.update_layout(
+        title=title or "does the router rank prompts within a task? (AUC, 0.5 = no)",
+        template="plotly_white", height=max(300, 50 * len(auc.index) + 200), xaxis=dict(tickangle=-35),
     )
     return fig
 

@@ -204,3 +204,13 @@ def test_timeline_of_an_orchestrator_trace_draws_calls_inside_their_spans():
     cp = next(t for t in fig.data if t.name == "critical path")
     assert list(cp.customdata) == ["c-plan", "c-d2", "c-rev"]  # the slow delegate set the wall time
     assert len(viz.timeline(f, spans=True).data[0].y) == 9
+
+
+def test_signal_map_centres_no_signal_and_labels_cells():
+    auc = pd.DataFrame([[0.5, 0.71], [np.nan, 0.3]], index=["arc", "mbpp"], columns=["m1", "m2"])
+    fig = viz.signal_map(auc)
+    h = fig.data[0]
+    assert list(h.x) == ["m1", "m2"] and list(h.y) == ["arc", "mbpp"]
+    assert h.zmid == 0.5 and h.text[0][1] == "0.71" and h.text[1][0] == ""
+    with pytest.raises(DatasetError, match="non-empty"):
+        viz.signal_map(pd.DataFrame())
