@@ -6,6 +6,9 @@
 - :func:`kfold_scores` / :func:`apgr_report`: RouteLLM's strong/weak setting with in-domain
   k-fold: out-of-fold scores for every prompt, then APGR and CPT over RouteLLM's threshold sweep,
   beside a random router.
+- :func:`stratified_folds` / :func:`out_of_fold` / :func:`kfold_predictions`: k-fold cross-validation
+  for tables without a published split: folds balanced within each category, and out-of-fold
+  predicted quality and cost of a multi-model router for every prompt.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ..errors import InvalidRequestError
 from .metrics import apgr, cpt, mean_cost, mean_quality, oracle_choice
@@ -25,7 +29,7 @@ if TYPE_CHECKING:
     from ..embeddings import Embedder
 
 __all__ = ["embed_table", "single_models", "router_curve", "routerbench_table", "kfold_scores", "apgr_report",
-           "random_apgr"]
+           "random_apgr", "stratified_folds", "out_of_fold", "kfold_predictions"]
 
 
 class _QualityCostPredictor(Protocol):
@@ -119,3 +123,64 @@ def random_apgr(table: OutcomeTable, strong: str, weak: str, n_seeds: int = 20, 
     rng = np.random.default_rng(0)
     vals = [apgr_report(rng.random(len(table)), table, strong, weak, num_results)["APGR"] for _ in range(n_seeds)]
     return float(np.mean(vals))
+
+
+def stratified_folds(groups: ArrayLike, k: int = 5, seed: int = 0) -> np.ndarray:
+    """Fold index (0..k-1) per row, balanced within each group and overall.
+
+    Rows are shuffled within their group, groups are put in a random order, and the rows are
+    then dealt to folds in turn: every fold gets its share of every group (a group with fewer
+    than k rows lands in some folds only) and fold sizes differ by at most one.
+    """
+    g = np.asarray(groups)
+    n = g.shape[0] if g.ndim == 1 else -1
+    if n < k or k < 2:
+        raise InvalidRequestError(f"stratified_folds needs 1-d groups with at least k rows and k >= 2; "
+                                  f"got shape {g.shape}, k={k}")
+    rng = np.random.default_rng(seed)
+    labels, codes = np.unique(g, return_inverse=True)
+    order = np.concatenate([rng.permutation(np.flatnonzero(codes == c)) for c in rng.permutation(len(labels))])
+    folds = np.empty(n, dtype=int)
+    folds[order] = np.arange(n) % k
+    return folds
+
+
+def out_of_fold(folds: ArrayLike, fit_predict: Callable[[np.ndarray, np.ndarray], ArrayLike]) -> np.ndarray:
+    """Out-of-fold predictions: for each fold, ``fit_predict(train_rows, test_rows)`` (index arrays)
+    fits on the other folds' rows and returns one prediction per test row (any trailing shape)."""
+    f = np.asarray(folds)
+    ids = np.unique(f)
+    if f.ndim != 1 or len(ids) < 2:
+        raise InvalidRequestError(f"out_of_fold needs a 1-d fold index with at least 2 folds; got {f.shape}, "
+                                  f"{len(ids)} fold(s)")
+    out: np.ndarray | None = None
+    for fid in ids:
+        tr, te = np.flatnonzero(f != fid), np.flatnonzero(f == fid)
+        pred = np.asarray(fit_predict(tr, te), dtype=float)
+        if pred.ndim == 0 or pred.shape[0] != len(te):
+            raise InvalidRequestError(f"fit_predict returned shape {pred.shape} for {len(te)} test rows")
+        if out is None:
+            out = np.full((len(f), *pred.shape[1:]), np.nan)
+        out[te] = pred
+    assert out is not None
+    return out
+
+
+def kfold_predictions(X: np.ndarray, table: OutcomeTable, make_router: Callable[[], Any], folds: ArrayLike
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold ``(predicted quality, predicted cost / cost_scale_)``, both (n, m), of a learned
+    router (``make_router()`` -> ``fit(X, quality, cost, models)``, ``predict_quality``,
+    ``predict_cost``, ``cost_scale_``).
+
+    Cost comes divided by each fold router's own ``cost_scale_`` so that
+    ``cost_weight_sweep(q, c, ..., cost_scale=1)`` applies every fold router's own decision rule.
+    """
+    if X.shape[0] != len(table):
+        raise InvalidRequestError(f"X has {X.shape[0]} rows, the table {len(table)}")
+
+    def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
+        r = make_router().fit(X[tr], table.quality[tr], table.cost[tr], table.models)
+        return np.stack([r.predict_quality(X[te]), r.predict_cost(X[te]) / r.cost_scale_], axis=-1)
+
+    both = out_of_fold(folds, fit_predict)
+    return both[..., 0], both[..., 1]
