@@ -2,8 +2,11 @@
 
 1. RouterBench 0-shot, pooled test split (945 prompts; routers trained on the train split):
    AIQ, max accuracy, cost to reach 95% / 100% of GPT-4's accuracy (fraction of GPT-4's cost)
-   for the best single model, the zero router, kNN, logistic, MLP, MF, the ensemble, the oracle;
-   bootstrap 95% CIs for the ensemble; a cascade with a learned verifier and its error rate.
+   for the best single model, the zero router, a router that knows only each prompt's benchmark,
+   kNN, logistic, MLP, MF, the ensemble, the oracle; bootstrap 95% CIs for the ensemble; how
+   well the ensemble ranks prompts *within* a benchmark (AUC); cascades mixtral -> GPT-4 with a
+   learned (prompt-only) verifier and with agreement verifiers (other cheap models asked too),
+   per benchmark, with the verifiers' error rates.
 2. RouteLLM (GPT-4 vs Mixtral, contaminated prompts removed): in-domain 5-fold out-of-fold
    scores -> APGR / CPT over RouteLLM's threshold sweep, beside a random router.
 
@@ -20,18 +23,32 @@ import time
 import numpy as np
 import pandas as pd
 
-from routerlab.datasets import load_routellm, load_routerbench_zs
+from routerlab.datasets import OutcomeTable, load_routellm, load_routerbench_zs
 from routerlab.embeddings import Embedder
-from routerlab.evaluation import aiq, bootstrap_ci, choices_for_weights, default_cost_weights
+from routerlab.evaluation import (
+    aiq,
+    bootstrap_ci,
+    choices_for_weights,
+    cost_weight_sweep,
+    default_cost_weights,
+    within_group_auc,
+)
 from routerlab.evaluation.runs import (
     apgr_report,
     embed_table,
+    group_mean_predictions,
     kfold_scores,
     random_apgr,
     router_curve,
     routerbench_table,
 )
-from routerlab.routers.cascade import LearnedVerifier, noisy_oracle_accepts, simulate_cascade, verifier_errors
+from routerlab.routers.cascade import (
+    LearnedVerifier,
+    agreement_confidence,
+    noisy_oracle_accepts,
+    simulate_cascade,
+    verifier_errors,
+)
 from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
 from routerlab.routers.threshold import ThresholdRouter
 
@@ -62,6 +79,10 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
         r.fit(Xtr, tr.quality, tr.cost, tr.models)
         curves[name] = router_curve(r, Xte, te)
         print(f"  fitted {name} in {time.time() - t0:.1f}s")
+    # The baseline a prompt embedding must beat to show per-prompt signal: knowing the task only.
+    gq, gc, gscale = group_mean_predictions(tr, te, "benchmark")
+    curves = {"task identity (knows the benchmark only)": cost_weight_sweep(
+        gq, gc, te.quality, te.cost, default_cost_weights(), gscale), **curves}
     table = routerbench_table(te, curves, reference=GPT4)
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
         print(f"\nRouterBench 0-shot, pooled test split (n={len(te)}), trained on train (n={len(tr)})")
@@ -85,23 +106,47 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
         p, lo, hi = bootstrap_ci(fn, len(te), n_boot=n_boot)
         print(f"  ours {label}: {p:.3f}  (95% bootstrap CI {lo:.3f} .. {hi:.3f}, {n_boot} resamples)")
 
-    # Cascade: mixtral first, GPT-4 when the verifier rejects; learned and noisy-oracle verifiers.
-    chain = [te.model_index("mixtral-8x7b-chat"), te.model_index(GPT4)]
-    correct = te.quality[:, chain[0]] == 1
-    ver = LearnedVerifier(routers["logistic (C=1)"])
-    g_cost = te.cost[:, chain[1]].mean()
-    print("\nCascade mixtral-8x7b -> gpt-4 on the test split (cost as fraction of always-GPT-4)")
+    # Per-prompt signal: inside one benchmark, does the predicted quality rank right above wrong?
+    groups = te.prompts["benchmark"].to_numpy()
+    auc = within_group_auc(best.predict_quality(Xte), te.quality, groups)
+    print("\nOurs, within-benchmark AUC of predicted quality (0.5 = no per-prompt signal), median / max over models:")
+    for b, row in zip(np.unique(groups), auc, strict=True):
+        print(f"  {b:14s} {np.nanmedian(row):.3f} / {np.nanmax(row):.3f}")
+    cascades(te, Xte, routers["logistic (C=1)"])
+
+
+def cascades(te: OutcomeTable, Xte: np.ndarray, predictor: LogisticRouter) -> None:
+    """mixtral first, GPT-4 when the verifier rejects: learned, agreement and noisy-oracle verifiers."""
+    mx, g4 = te.model_index("mixtral-8x7b-chat"), te.model_index(GPT4)
+    chain = [mx, g4]
+    correct = te.quality[:, mx] == 1
+    groups = te.prompts["benchmark"].to_numpy()
+    learned = LearnedVerifier(predictor)
+    verifiers: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
     for thr in (0.5, 0.7, 0.9):
-        acc = ver.accepts(Xte, chain[:1], thr)
-        q, c, _ = simulate_cascade(te.quality, te.cost, chain, acc)
-        e = verifier_errors(acc[:, 0], correct)
-        print(f"  learned verifier thr={thr}: quality {q.mean():.3f}, cost {c.mean() / g_cost:.3f}, "
-              f"verifier error {e['error_rate']:.3f} (false accept {e['false_accept_rate']:.3f}, "
-              f"false reject {e['false_reject_rate']:.3f})")
+        verifiers[f"learned, prompt only, thr {thr}"] = (learned.accepts(Xte, [mx], thr)[:, 0], None)
+    for names in (["Yi-34B-Chat"], ["Yi-34B-Chat", "gpt-3.5-turbo-1106"]):
+        ck = [te.model_index(n) for n in names]
+        assert te.responses is not None
+        agree = agreement_confidence(te.responses, mx, ck) >= 1.0
+        verifiers[f"agreement with {' + '.join(names)}"] = (agree, te.cost[:, ck].sum(axis=1))
     for err in (0.0, 0.1, 0.2):
-        acc = noisy_oracle_accepts(correct, err, seed=0)[:, None]
-        q, c, _ = simulate_cascade(te.quality, te.cost, chain, acc)
-        print(f"  noisy-oracle verifier error {err:.1f}: quality {q.mean():.3f}, cost {c.mean() / g_cost:.3f}")
+        verifiers[f"noisy oracle, error {err:.1f}"] = (noisy_oracle_accepts(correct, err, seed=0), None)
+    rows = []
+    for name, (acc, vcost) in verifiers.items():
+        for b in ["all", *np.unique(groups)]:
+            m = np.ones(len(te), bool) if b == "all" else groups == b
+            q, c, _ = simulate_cascade(te.quality[m], te.cost[m], chain, acc[m, None],
+                                       None if vcost is None else vcost[m, None])
+            e = verifier_errors(acc[m], correct[m])
+            rows.append({"verifier": name, "benchmark": b, "quality": q.mean(),
+                         "GPT-4 quality": te.quality[m, g4].mean(), "cost / GPT-4": c.mean() / te.cost[m, g4].mean(),
+                         "error": e["error_rate"], "false accept": e["false_accept_rate"],
+                         "false reject": e["false_reject_rate"]})
+    df = pd.DataFrame(rows)
+    with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+        print("\nCascade mixtral-8x7b -> gpt-4 on the test split (cost includes the checkers' calls)")
+        print(df.to_string(index=False))
 
 
 def routellm(emb: Embedder, benches: list[str], seeds: int, subset: int) -> None:

@@ -222,3 +222,21 @@ def test_roc_auc_worked_example_and_within_group() -> None:
     assert roc_auc(q[:, 0], p[:, 0]) == pytest.approx(0.75)  # (1.5 + 9 + 0 + 1.5) / 16 pairs
     with pytest.raises(InvalidRequestError):
         roc_auc([1, 0], [0.5])
+
+
+def test_group_mean_predictions_know_only_the_group() -> None:
+    from routerlab.evaluation.runs import group_mean_predictions
+
+    t = _tiny_table()
+    t.prompts["benchmark"] = ["x", "x", "y", "y"]
+    train = t.select([0, 2, 3])
+    test = t.select([1, 3])
+    test.prompts.loc[1, "benchmark"] = "unseen"
+    q, c, scale = group_mean_predictions(train, test)
+    # prompt b (group x): training saw only a in x -> weak 1, strong 1; an unseen group gets the overall mean
+    assert q.tolist() == [[1.0, 1.0], [1 / 3, 2 / 3]]
+    assert c.tolist() == [[1.0, 10.0], [1.0, 10.0]] and scale == 10.0
+    with pytest.raises(InvalidRequestError):
+        group_mean_predictions(train, test, column="nope")
+    with pytest.raises(InvalidRequestError):
+        group_mean_predictions(train, test.subset_models(["strong", "weak"]))

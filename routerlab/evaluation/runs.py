@@ -6,6 +6,8 @@
 - :func:`kfold_scores` / :func:`apgr_report`: RouteLLM's strong/weak setting with in-domain
   k-fold: out-of-fold scores for every prompt, then APGR and CPT over RouteLLM's threshold sweep,
   beside a random router.
+- :func:`group_mean_predictions`: the router that knows only each prompt's group (e.g. its
+  benchmark): what a prompt embedding must beat to show per-prompt signal.
 - :func:`stratified_folds` / :func:`out_of_fold` / :func:`kfold_predictions`: k-fold cross-validation
   for tables without a published split: folds balanced within each category, and out-of-fold
   predicted quality and cost of a multi-model router for every prompt.
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from ..datasets.table import OutcomeTable
     from ..embeddings import Embedder
 
-__all__ = ["embed_table", "single_models", "router_curve", "routerbench_table", "kfold_scores", "apgr_report",
+__all__ = ["embed_table", "group_mean_predictions", "single_models", "router_curve", "routerbench_table", "kfold_scores", "apgr_report",
            "random_apgr", "stratified_folds", "out_of_fold", "kfold_predictions"]
 
 
@@ -184,3 +186,27 @@ def kfold_predictions(X: np.ndarray, table: OutcomeTable, make_router: Callable[
 
     both = out_of_fold(folds, fit_predict)
     return both[..., 0], both[..., 1]
+
+
+def group_mean_predictions(train: OutcomeTable, test: OutcomeTable, column: str = "benchmark"
+                           ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Predicted quality and cost (each (n_test, m)) of a router that knows only ``column`` of
+    each prompt: every model's mean quality and cost over the training prompts of that group
+    (the overall training mean for a group training never saw), and the cost scale a learned
+    router would use (the most expensive model's mean cost), ready for ``cost_weight_sweep``."""
+    if train.models != test.models:
+        raise InvalidRequestError("train and test must list the same models in the same order")
+    for t, label in ((train, "train"), (test, "test")):
+        if column not in t.prompts.columns:
+            raise InvalidRequestError(f"{label} prompts have no column {column!r}")
+    g_tr = train.prompts[column].to_numpy()
+    g_te = test.prompts[column].to_numpy()
+    q = np.tile(train.quality.mean(axis=0), (len(test), 1))
+    c = np.tile(train.cost.mean(axis=0), (len(test), 1))
+    for g in np.unique(g_te):
+        seen = g_tr == g
+        if seen.any():
+            q[g_te == g] = train.quality[seen].mean(axis=0)
+            c[g_te == g] = train.cost[seen].mean(axis=0)
+    scale = float(train.cost.mean(axis=0).max())
+    return q, c, scale if scale > 0 else 1.0

@@ -15,6 +15,8 @@
 # Prompts are embedded with real all-MiniLM-L6-v2 vectors (int8 ONNX, on CPU, cached on disk).
 
 # %%
+import numpy as np
+
 from routerlab import viz
 from routerlab.datasets import load_routerbench_zs
 from routerlab.evaluation.runs import embed_table, router_curve, routerbench_table, single_models
@@ -85,6 +87,89 @@ fig = viz.cost_quality(curves, singles_frame, oracle=oracle_point, x_title="mean
 fig.update_xaxes(type="log")
 
 # %% [markdown]
+# ## Where the signal comes from: the task, not the prompt
+#
+# RouterBench pools three very different tasks, and the embedding tells them apart at a glance.
+# How much of a learned router's gain is *just* knowing the task? The baseline below knows only
+# which benchmark a prompt comes from and predicts each model's mean quality and cost on that
+# benchmark in training. Then, inside each benchmark, we ask whether the logistic router ranks
+# the prompts a model gets right above those it gets wrong (AUC; 0.5 = a coin).
+
+# %%
+import pandas as pd
+
+from routerlab.evaluation import cost_weight_sweep, default_cost_weights, within_group_auc
+from routerlab.evaluation.runs import group_mean_predictions
+
+gq, gc, gscale = group_mean_predictions(train, test, "benchmark")
+task_only = cost_weight_sweep(gq, gc, test.quality, test.cost, default_cost_weights(), gscale)
+with_task = routerbench_table(test, {"task identity only": task_only, **curves}, reference="gpt-4-1106-preview")
+groups = test.prompts["benchmark"].to_numpy()
+auc = pd.DataFrame(within_group_auc(routers["logistic"].predict_quality(X_test), test.quality, groups),
+                   index=sorted(set(groups)), columns=test.models)
+with_task.loc[["zero router (hull of single models)", "task identity only", *routers]].style.format("{:.3f}")
+
+# %%
+viz.signal_map(auc, title="logistic router: does it rank prompts within a benchmark? (AUC, 0.5 = no)")
+
+# %%
+best_learned = with_task.loc[list(routers), "AIQ"].max()
+# Knowing the task explains (almost) all of the learned routers' gain over the zero router ...
+assert best_learned - with_task.loc["task identity only", "AIQ"] < 0.01
+assert with_task.loc["task identity only", "AIQ"] > zero["AIQ"] + 0.02
+# ... because inside a benchmark the prompt embedding barely ranks right above wrong.
+assert float(np.nanmedian(auc.to_numpy())) < 0.6
+
+# %% [markdown]
+# So on these tables the embedding routers are task classifiers. Per-prompt signal has to come
+# from somewhere else, for instance from an **answer**: a cascade asks a cheap model first and
+# escalates to GPT-4 only when a verifier rejects the answer. A prompt-only verifier (the
+# logistic router's predicted quality) never sees the answer; an **agreement verifier** asks a
+# second cheap model (Yi-34B) the same question and accepts when both give the same answer.
+# The cost below includes every call, the checker's too.
+
+# %%
+from routerlab.routers.cascade import LearnedVerifier, agreement_confidence, simulate_cascade, verifier_errors
+
+mx, yi, g4 = (test.model_index(m) for m in ("mixtral-8x7b-chat", "Yi-34B-Chat", "gpt-4-1106-preview"))
+verdicts = {
+    "prompt-only verifier": (LearnedVerifier(routers["logistic"]).accepts(X_test, [mx], 0.7)[:, 0], None),
+    "agreement with Yi-34B": (agreement_confidence(test.responses, mx, [yi]) >= 1.0, test.cost[:, yi]),
+}
+rows = []
+for b in sorted(set(groups)):
+    m = groups == b
+    g4_cost = test.cost[m, g4].mean()
+    rows.append({"benchmark": b, "policy": "GPT-4 alone", "quality": test.quality[m, g4].mean(), "cost": 1.0})
+    rows.append({"benchmark": b, "policy": "mixtral alone", "quality": test.quality[m, mx].mean(),
+                 "cost": test.cost[m, mx].mean() / g4_cost})
+    for name, (acc, vcost) in verdicts.items():
+        q, c, _ = simulate_cascade(test.quality[m], test.cost[m], [mx, g4], acc[m, None],
+                                   None if vcost is None else vcost[m, None])
+        err = verifier_errors(acc[m], test.quality[m, mx] == 1)["error_rate"]
+        rows.append({"benchmark": b, "policy": f"cascade, {name}", "quality": q.mean(),
+                     "cost": c.mean() / g4_cost, "verifier error": err})
+cascade_frame = pd.DataFrame(rows)
+cascade_frame.pivot(index="policy", columns="benchmark", values=["quality", "cost"]).style.format("{:.3f}")
+
+# %%
+import plotly.express as px
+
+px.scatter(cascade_frame, x="cost", y="quality", color="policy", facet_col="benchmark", height=380,
+           labels={"cost": "cost as a fraction of GPT-4 alone"},
+           title="mixtral -> GPT-4 cascades: the verifier decides whether they pay", template="plotly_white")
+
+# %%
+cf = cascade_frame.set_index(["benchmark", "policy"])
+arc_agree = cf.loc[("arc-challenge", "cascade, agreement with Yi-34B")]
+# On multiple choice, agreement buys nearly GPT-4's accuracy at well under half its cost ...
+assert arc_agree["quality"] > cf.loc[("arc-challenge", "GPT-4 alone"), "quality"] - 0.02
+assert arc_agree["cost"] < 0.5
+assert arc_agree["verifier error"] < cf.loc[("arc-challenge", "cascade, prompt-only verifier"), "verifier error"]
+# ... while free-form code never matches word for word: every answer escalates, and it costs more.
+assert cf.loc[("mbpp", "cascade, agreement with Yi-34B"), "cost"] > 1.0
+
+# %% [markdown]
 # ## Strong vs weak, RouteLLM's setting
 #
 # Two models, GPT-4 and Mixtral-8x7B. A `ThresholdRouter` learns P(strong wins) from the
@@ -113,8 +198,6 @@ assert report["APGR"] > rand
 q = gsm.quality.mean(axis=0)
 two = {"model": [weak, strong], "strong_share": [0.0, 1.0],
        "quality": [q[gsm.model_index(weak)], q[gsm.model_index(strong)]]}
-import pandas as pd
-
 viz.cost_quality({"threshold router (5-fold)": report["curve"]}, pd.DataFrame(two), cost_col="strong_share",
                  x_title="share of calls sent to GPT-4", title=f"GSM8K: APGR {report['APGR']:.3f}")
 
