@@ -78,7 +78,7 @@ class Request:
     max_output_tokens: int = 512
     response_schema: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
     metadata: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    temperature: float | None = None
+    temperature: float | None = None  # OpenAI / Ollama only: Anthropic's API rejects sampling parameters
     id: str = field(default_factory=_new_id)
 
     def __post_init__(self) -> None:

@@ -105,3 +105,28 @@ def test_bridge_translates_ollama_bodies_and_reports_a_dead_upstream():
         with pytest.raises(ollama.ResponseError) as info:
             ollama.Client(host=bridge.host).chat(model="m", messages=[{"role": "user", "content": "hi"}])
         assert info.value.status_code == 502
+
+
+def test_request_params_are_ones_the_installed_sdks_accept():
+    """Every argument we build is a parameter of the installed SDK's create(): a renamed or
+    removed one (Anthropic SDK 2.x dropped temperature; its API now answers 400 to it) fails
+    here instead of in a user's first call."""
+    import inspect
+
+    pytest.importorskip("anthropic")
+    pytest.importorskip("openai")
+    from anthropic.resources.messages import Messages
+    from openai.resources.chat.completions import Completions
+
+    from routerlab.providers import anthropic as anth
+    from routerlab.providers import openai as oai
+    from routerlab.types import Request
+
+    req = Request.user("pick a label", system="be brief", temperature=0.0, max_output_tokens=16,
+                       response_schema={"type": "object", "properties": {"label": {"type": "string"}}})
+    a = anth.build_params(req, "claude-haiku-4-5")
+    assert "temperature" not in a and a["output_config"]["format"]["type"] == "json_schema"
+    assert set(a) <= set(inspect.signature(Messages.create).parameters)
+    o = oai.build_params(req, "gpt-4.1-nano")
+    assert o["temperature"] == 0.0
+    assert set(o) <= set(inspect.signature(Completions.create).parameters)

@@ -4,6 +4,10 @@ Streams raw events so time to first token is measured; images go as base64 ``ima
 content blocks; structured output uses ``output_config.format`` (JSON schema). Servers
 that speak the protocol but ignore ``output_config`` (llama.cpp) also get the schema in the
 system prompt, and the answer is checked locally either way.
+
+Sampling parameters are never sent: since API version 2026-10-21 (the default of SDK 2.x)
+the Messages API answers 400 to ``temperature``, ``top_p`` or ``top_k`` at any value, and the
+SDK no longer takes them. ``Request.temperature`` applies to the other providers only.
 """
 
 from __future__ import annotations
@@ -55,8 +59,6 @@ def build_params(request: Request, model_name: str, *, schema_in_prompt: bool = 
             system = f"{system}\n\n{hint}" if system else hint
     if system:
         params["system"] = system
-    if request.temperature is not None:
-        params["temperature"] = request.temperature
     return params
 
 
