@@ -304,11 +304,18 @@ class Client:
 
     def _end_error(self, plan: _Plan, info: ModelInfo, exc: BaseException, res: Any, t0: float, p0: float,
                    attempt: int, meta: dict[str, Any], pending: list[TraceRecord]) -> None:
-        # Usage of a failed call is unknown (no final usage event), so nothing is counted as spent.
-        self.budget.settle(res, 0.0)
+        # An answer refused after it arrived (empty, off its schema) was billed: count its usage.
+        # Otherwise the usage of a failed call is unknown (no final usage event): nothing is spent.
+        usage = getattr(exc, "usage", None) if isinstance(exc, BadResponseError) else None
+        cost = info.cost(usage) if usage is not None else 0.0
+        self.budget.settle(res, cost)
         end = t0 + (time.perf_counter() - p0)
         self._flush(pending)
-        pending.append(self._record(plan, info, attempt=attempt, start=t0, end=end, status="error", error=exc, meta=meta))
+        record = self._record(plan, info, attempt=attempt, start=t0, end=end, status="error", error=exc, meta=meta)
+        if usage is not None:
+            record.input_tokens, record.output_tokens = usage.input_tokens, usage.output_tokens
+            record.cached_tokens, record.cost_usd = usage.cached_tokens, cost
+        pending.append(record)
 
     def _refuse(self, plan: _Plan, info: ModelInfo, exc: BaseException, meta: dict[str, Any],
                 pending: list[TraceRecord]) -> None:

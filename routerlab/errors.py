@@ -26,6 +26,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "RouterlabError",
     "ConfigurationError",
@@ -137,7 +139,15 @@ class ProviderConnectionError(TransientProviderError):
 
 
 class BadResponseError(ProviderError):
-    pass
+    """The provider answered, but the answer is unusable (empty, not JSON, off its schema).
+
+    ``usage``: the tokens that answer was billed for when the provider reported them (a
+    ``routerlab.types.Usage``), so the client can count what the failed attempt cost.
+    """
+
+    def __init__(self, message: str, *, usage: Any = None, **kw: Any) -> None:
+        self.usage = usage
+        super().__init__(message, **kw)
 
 
 class RoutingError(RouterlabError):

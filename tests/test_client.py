@@ -9,6 +9,7 @@ import pytest
 from clientkit import client, model
 
 from routerlab.errors import (
+    BadResponseError,
     BudgetExceededError,
     CapabilityError,
     InvalidRequestError,
@@ -98,6 +99,23 @@ def test_retries_give_up_with_the_typed_error(fault_server):
         c.complete(Request.user("hi"), model="fso:fault-429")
     assert len(fault_server.requests) == 2
     assert [r.metadata["final"] for r in c.trace.records] == [False, True]
+
+
+@pytest.mark.parametrize("prefix", ["fso", "fsa", "fsl"])
+def test_an_answer_refused_for_its_schema_is_still_billed(fault_server, prefix):
+    # The server answers in prose; the request wants JSON: each attempt arrives, is refused, and
+    # was paid for, so its tokens and cost are in the trace and the budget.
+    mid = f"{prefix}:ok"
+    c = client(fault_server.url, [model(mid, price=(3.0, 15.0))], max_attempts=2, budget_usd=1.0)
+    req = Request.user("hi", response_schema={"type": "object", "properties": {"n": {"type": "integer"}}})
+    with pytest.raises(BadResponseError, match="not JSON"):
+        c.complete(req, model=mid)
+    recs = c.trace.records
+    assert [r.status for r in recs] == ["error", "error"]
+    for r in recs:
+        assert r.output_tokens == 5 and r.cost_usd == pytest.approx((r.input_tokens * 3.0 + 5 * 15.0) / 1e6)
+    assert c.budget.spent > 0 and c.budget.reserved == 0
+    assert c.budget.spent == pytest.approx(sum(r.cost_usd for r in recs))
 
 
 # ---- fallback --------------------------------------------------------------------------------------

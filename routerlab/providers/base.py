@@ -206,16 +206,23 @@ def finish(
     allow_empty: bool = False,
     extra: Mapping[str, Any] | None = None,
 ) -> Completion:
-    """Build the Completion, refusing an empty answer (a real failure mode worth retrying)."""
+    """Build the Completion, refusing an empty answer (a real failure mode worth retrying).
+
+    A refused answer was still billed: its BadResponseError carries ``usage``."""
     watch.stop()
     if not text.strip() and not allow_empty:
         raise BadResponseError(
             f"{provider}:{model} returned an empty completion (stop reason {stop_reason!r})",
             provider=provider,
             model=model,
+            usage=usage,
         )
     meta: dict[str, Any] = dict(extra or {})
-    parsed = check_structured(text, request.response_schema, provider=provider, model=model)
+    try:
+        parsed = check_structured(text, request.response_schema, provider=provider, model=model)
+    except BadResponseError as exc:
+        exc.usage = usage
+        raise
     if parsed is not None:
         meta["parsed"] = parsed
     return Completion(
