@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from routerlab.errors import BadResponseError, InvalidRequestError, RoutingError
@@ -222,3 +223,33 @@ def test_predicates_around_keywords_fall_back_when_only_the_image_label_had_vote
     assert pred.classify_request(Request.user("screenshot: fix this python bug")) == ("coder", 0.75)
     with_image = Request.user("fix this python bug", metadata={"image_refs": ("trace.png",)})
     assert pred.classify_request(with_image) == ("vision", 1.0)
+
+
+@pytest.mark.local
+def test_remote_llm_candidates_calibrate_through_their_real_sdks(local_server, splits):
+    """The path a user with keys takes: calibrate() runs Claude Haiku and GPT-4.1 nano as
+    classifier candidates through the official Anthropic and OpenAI SDKs. Here both endpoints
+    are the local llama.cpp server (it speaks both protocols on 127.0.0.1); prices come from
+    the catalog entries of the models asked for."""
+    from routerlab.client import Client
+    from routerlab.providers.anthropic import AnthropicProvider
+    from routerlab.providers.openai import OpenAIProvider
+    from routerlab.routers.calibrate import calibrate
+
+    client = Client(providers={
+        "anthropic": AnthropicProvider("test-key", base_url=local_server.base_url),
+        "openai": OpenAIProvider("test-key", base_url=local_server.openai_base_url),
+    }, max_attempts=1)
+    candidates = [("haiku", LLMClassifier(client, model="anthropic:claude-haiku-4-5")),
+                  ("nano", LLMClassifier(client, model="openai:gpt-4.1-nano"))]
+    train, test = splits
+    frame = pd.concat([train, test.groupby("tier").head(2)])  # 8 test requests, 2 per tier
+    result = calibrate(candidates, frame, target=0.95)
+    table = result.table.set_index("candidate")
+    assert (table["error"] == "").all(), table["error"].to_dict()
+    assert (table["n"] == 8).all() and table["correct"].between(0, 8).all()
+    # priced as the models asked for: Haiku costs more per request than GPT-4.1 nano
+    assert table.loc["haiku", "cost_per_1k_usd"] > table.loc["nano", "cost_per_1k_usd"] > 0
+    assert result.chosen is None  # 8 rows can never put a 95% lower bound above 0.95
+    providers = {r.provider for r in client.trace.records}
+    assert providers == {"anthropic", "openai"}

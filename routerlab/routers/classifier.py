@@ -299,18 +299,28 @@ class LLMClassifier:
 
     def classify(self, text: str) -> tuple[str, float]:
         self.calls_ += 1
+        request = self.build_request(text)
         try:
-            completion = self.client.complete(self.build_request(text), model=self.model)
+            completion = self.client.complete(request, model=self.model)
         except BadResponseError:
             # The model kept answering outside the schema (the client already retried): a
-            # classifier must still answer, so fall back and count it.
+            # classifier must still answer, so fall back and count it, and what it cost.
             self.failures_ += 1
+            self.total_cost_usd_ += self._spent(request.id, 0.0)
             self.cost_per_request_usd = self.total_cost_usd_ / self.calls_
             return self.fallback, 0.0
-        self.total_cost_usd_ += float(getattr(completion, "cost_usd", 0.0) or 0.0)
+        self.total_cost_usd_ += self._spent(request.id, float(getattr(completion, "cost_usd", 0.0) or 0.0))
         self.total_latency_s_ += float(getattr(completion, "latency_s", 0.0) or 0.0)
         self.cost_per_request_usd = self.total_cost_usd_ / self.calls_
         return self.parse(completion.text)
+
+    def _spent(self, request_id: str, fallback: float) -> float:
+        """USD of every attempt for this request (retries and refused answers are billed too),
+        from the client's trace when it keeps one."""
+        trace = getattr(self.client, "trace", None)
+        if trace is None:
+            return fallback
+        return float(sum(r.cost_usd for r in trace.records if r.subtask_id == request_id and r.kind == "call"))
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return [self.classify(t)[0] for t in texts]
