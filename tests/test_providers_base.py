@@ -130,3 +130,9 @@ def test_request_params_are_ones_the_installed_sdks_accept():
     o = oai.build_params(req, "gpt-4.1-nano")
     assert o["temperature"] == 0.0
     assert set(o) <= set(inspect.signature(Completions.create).parameters)
+    ollama = pytest.importorskip("ollama")
+    from routerlab.providers import ollama as oll
+
+    params = oll.build_params(req, "llama3.2")
+    assert set(params) <= set(inspect.signature(ollama.Client.chat).parameters)
+    assert set(params["options"]) <= set(ollama.Options.model_fields)
