@@ -239,7 +239,7 @@ def test_remote_llm_candidates_calibrate_through_their_real_sdks(local_server, s
     client = Client(providers={
         "anthropic": AnthropicProvider("test-key", base_url=local_server.base_url),
         "openai": OpenAIProvider("test-key", base_url=local_server.openai_base_url),
-    }, max_attempts=1)
+    }, max_attempts=2)  # a connection the busy server drops is retried, as it would be for a user
     candidates = [("haiku", LLMClassifier(client, model="anthropic:claude-haiku-4-5")),
                   ("nano", LLMClassifier(client, model="openai:gpt-4.1-nano"))]
     train, test = splits
