@@ -34,6 +34,7 @@ __all__ = [
     "Embedder",
     "EmbeddingCache",
     "cache_dir",
+    "checked_texts",
     "default_embedder",
     "embed",
     "load_tokenizer",
@@ -136,6 +137,17 @@ class EmbeddingCache:
                 self._conn = None
 
 
+def checked_texts(texts: str | Sequence[str], batch_size: int) -> list[str]:
+    """``texts`` as a list of str (one str is one text); a typed error names the bad item."""
+    items = [texts] if isinstance(texts, str) else list(texts)
+    if batch_size < 1:
+        raise InvalidRequestError(f"batch_size must be >= 1, got {batch_size}")
+    for i, t in enumerate(items):
+        if not isinstance(t, str):
+            raise InvalidRequestError(f"texts[{i}] is {type(t).__name__}, expected str")
+    return items
+
+
 class Embedder:
     """all-MiniLM-L6-v2 sentence embeddings, loaded on first use.
 
@@ -218,14 +230,7 @@ class Embedder:
 
     def embed(self, texts: str | Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed texts -> float32 array (n, 384) of unit vectors, in input order."""
-        if isinstance(texts, str):
-            texts = [texts]
-        texts = list(texts)
-        if batch_size < 1:
-            raise InvalidRequestError(f"batch_size must be >= 1, got {batch_size}")
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise InvalidRequestError(f"texts[{i}] is {type(t).__name__}, expected str")
+        texts = checked_texts(texts, batch_size)
         out = np.empty((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out

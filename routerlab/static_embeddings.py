@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .embeddings import DIM, MAX_TOKENS, MODEL_ID, Embedder, cache_dir, load_tokenizer
+from .embeddings import DIM, MAX_TOKENS, MODEL_ID, Embedder, cache_dir, checked_texts, load_tokenizer
 from .errors import InvalidRequestError
 
 __all__ = ["STATIC_MODEL_ID", "StaticEmbedder", "distil", "sif_weights"]
@@ -175,14 +175,7 @@ class StaticEmbedder(Embedder):
 
     def embed(self, texts: str | Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed texts -> float32 array (n, 384) of unit vectors, in input order."""
-        if isinstance(texts, str):
-            texts = [texts]
-        texts = list(texts)
-        if batch_size < 1:
-            raise InvalidRequestError(f"batch_size must be >= 1, got {batch_size}")
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise InvalidRequestError(f"texts[{i}] is {type(t).__name__}, expected str")
+        texts = checked_texts(texts, batch_size)
         out = np.empty((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out
