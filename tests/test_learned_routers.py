@@ -274,3 +274,34 @@ def test_agreement_verifier_asks_the_checkers_through_the_client() -> None:
     assert comp2.model == "small" and client2.calls == ["small", "check1"]
     with pytest.raises(InvalidRequestError):
         AgreementVerifier(client, [])
+
+
+def test_routing_refuses_embeddings_from_another_model_than_fitting(data: dict[str, Any]) -> None:
+    class Hashing:  # a stand-in embedder: same width as MiniLM, a different model
+        model_id, dim = "hashing-test", 384
+
+        def __init__(self, model_id: str = "hashing-test") -> None:
+            self.model_id = model_id
+
+        def embed(self, texts: Any, batch_size: int = 32) -> np.ndarray:
+            texts = [texts] if isinstance(texts, str) else list(texts)
+            rng = [np.random.default_rng(abs(hash(t)) % 2**32) for t in texts]
+            X = np.stack([r.normal(size=384) for r in rng]).astype(np.float32)
+            return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+    from routerlab.errors import ConfigurationError
+
+    tr = data["tr"]
+    for make in (lambda e: KNNRouter(k=5, embedder=e), lambda e: ThresholdRouter(GPT4, CHEAP, embedder=e)):
+        r = make(Hashing())
+        r.fit_table(tr)
+        assert r.embedding_model_ == "hashing-test"
+        assert r.route(Request.user("write a sort function")).model in tr.models
+        r.embedder = Hashing("another-model")
+        with pytest.raises(ConfigurationError, match="fitted on hashing-test"):
+            r.route(Request.user("write a sort function"))
+        if isinstance(r, KNNRouter):
+            r.fit(data["Xtr"], tr.quality, tr.cost, tr.models)
+        else:
+            r.fit(data["Xtr"], tr.quality, tr.models)
+        assert r.embedding_model_ is None  # fitted on the caller's X: nothing to check against

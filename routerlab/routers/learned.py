@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InvalidRequestError, RoutingError
 from ..types import Alternative, Decision, Request
-from .base import RouteConstraints, Router
+from .base import EmbeddingRouterMixin, RouteConstraints, Router
 
 if TYPE_CHECKING:
     from ..datasets.table import OutcomeTable
@@ -55,7 +55,7 @@ def choose(q: np.ndarray, c: np.ndarray, cost_weight: float = 0.0, quality_targe
     return out
 
 
-class LearnedRouter(Router):
+class LearnedRouter(EmbeddingRouterMixin, Router):
     """Base of the embedding routers. Subclasses implement ``_fit_quality`` / ``_predict_quality``."""
 
     name = "learned"
@@ -93,13 +93,15 @@ class LearnedRouter(Router):
         self._fit_cost(X, cost, m)
         self._fit_quality(X, Q)
         self.n_features_in_ = X.shape[1]
+        self.embedding_model_: str | None = None  # unknown: X came from the caller (fit_table sets it)
         return self
 
     def fit_table(self, table: OutcomeTable, X: np.ndarray | None = None) -> LearnedRouter:
         """Fit on an OutcomeTable, embedding its ``texts`` unless ``X`` is given."""
-        if X is None:
-            X = self._embedder().embed(table.texts)
-        return self.fit(X, table.quality, table.cost, table.models)
+        X, embedding_model = self._embed_table(table, X)
+        self.fit(X, table.quality, table.cost, table.models)
+        self.embedding_model_ = embedding_model
+        return self
 
     def _fit_cost(self, X: np.ndarray, cost: np.ndarray | None, m: int) -> None:
         given = self.model_costs or {}
@@ -180,13 +182,6 @@ class LearnedRouter(Router):
         return choose(q, c, lam, target, self._eligible(c, budget_usd, latency_target_s), self.cost_scale_)
 
     # ---- Router interface ----------------------------------------------------------------------
-    def _embedder(self) -> Embedder:
-        if self.embedder is None:
-            from ..embeddings import default_embedder
-
-            self.embedder = default_embedder()
-        return self.embedder
-
     def route(self, request: Request, constraints: RouteConstraints | None = None) -> Decision:
         return self.route_batch([request], constraints)[0]
 
@@ -194,8 +189,7 @@ class LearnedRouter(Router):
         self._check_fitted()
         if not requests:
             return []
-        X = self._embedder().embed([r.text() for r in requests])
-        return self.decide(X, constraints)
+        return self.decide(self._embed_requests(requests), constraints)
 
     def decide(self, X: np.ndarray, constraints: RouteConstraints | None = None) -> list[Decision]:
         """Decisions (with alternatives, predicted cost and quality) for embedded prompts."""

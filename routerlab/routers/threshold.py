@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InvalidRequestError, RoutingError
 from ..types import Alternative, Decision, Request
-from .base import RouteConstraints, Router
+from .base import EmbeddingRouterMixin, RouteConstraints, Router
 from .learned import LearnedRouter
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ThresholdRouter"]
 
 
-class ThresholdRouter(Router):
+class ThresholdRouter(EmbeddingRouterMixin, Router):
     """Routes to ``strong`` when the learned P(strong wins) >= ``threshold``, else to ``weak``."""
 
     name = "threshold"
@@ -78,12 +78,14 @@ class ThresholdRouter(Router):
         else:
             raise InvalidRequestError(f"target must be 'win', 'gain' or 'predictor', got {self.target!r}")
         self.n_features_in_ = X.shape[1]
+        self.embedding_model_: str | None = None  # unknown: X came from the caller (fit_table sets it)
         return self
 
     def fit_table(self, table: OutcomeTable, X: np.ndarray | None = None) -> ThresholdRouter:
-        if X is None:
-            X = self._embedder().embed(table.texts)
-        return self.fit(X, table.quality, table.models, table.cost)
+        X, embedding_model = self._embed_table(table, X)
+        self.fit(X, table.quality, table.models, table.cost)
+        self.embedding_model_ = embedding_model
+        return self
 
     def score(self, X: np.ndarray) -> np.ndarray:
         """P(strong wins) per prompt, in [0, 1]."""
@@ -110,13 +112,6 @@ class ThresholdRouter(Router):
         out: np.ndarray = self.score(X) >= thr
         return out
 
-    def _embedder(self) -> Embedder:
-        if self.embedder is None:
-            from ..embeddings import default_embedder
-
-            self.embedder = default_embedder()
-        return self.embedder
-
     def route(self, request: Request, constraints: RouteConstraints | None = None) -> Decision:
         return self.route_batch([request], constraints)[0]
 
@@ -125,7 +120,7 @@ class ThresholdRouter(Router):
             raise RoutingError("ThresholdRouter is not fitted: call fit(X, quality, models) first")
         if not requests:
             return []
-        return self.decide(self._embedder().embed([r.text() for r in requests]), constraints)
+        return self.decide(self._embed_requests(requests), constraints)
 
     def decide(self, X: np.ndarray, constraints: RouteConstraints | None = None) -> list[Decision]:
         scores = self.score(X)
