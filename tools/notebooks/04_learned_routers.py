@@ -155,9 +155,10 @@ cascade_frame.pivot(index="policy", columns="benchmark", values=["quality", "cos
 # %%
 import plotly.express as px
 
-px.scatter(cascade_frame, x="cost", y="quality", color="policy", facet_col="benchmark", height=380,
-           labels={"cost": "cost as a fraction of GPT-4 alone"},
-           title="mixtral -> GPT-4 cascades: the verifier decides whether they pay", template="plotly_white")
+fig = px.scatter(cascade_frame, x="cost", y="quality", color="policy", facet_col="benchmark", height=400,
+                 labels={"cost": "cost as a fraction of GPT-4 alone"}, hover_data=["verifier error"],
+                 title="mixtral -> GPT-4 cascades: the verifier decides whether they pay", template="plotly_white")
+fig.update_traces(marker=dict(size=13, line=dict(width=1, color="white")))
 
 # %%
 cf = cascade_frame.set_index(["benchmark", "policy"])
