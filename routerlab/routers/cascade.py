@@ -160,7 +160,7 @@ _PUNCT = re.compile(r"[\s\.,;:!?'\"`()\[\]{}*_]+")
 
 def normalize_answer(text: str) -> str:
     """Compare answers, not formatting: lower case, punctuation, quotes, brackets and markdown
-    emphasis become single spaces (``"B)\n"`` and ``"**b**"`` are the same answer)."""
+    emphasis become single spaces (``"B)\\n"`` and ``"**b**"`` are the same answer)."""
     return _PUNCT.sub(" ", str(text).lower()).strip()
 
 
