@@ -305,3 +305,21 @@ def test_routing_refuses_embeddings_from_another_model_than_fitting(data: dict[s
         else:
             r.fit(data["Xtr"], tr.quality, tr.models)
         assert r.embedding_model_ is None  # fitted on the caller's X: nothing to check against
+
+
+def test_threshold_router_calibrates_its_threshold_to_a_strong_share(data: dict[str, Any]) -> None:
+    tr = data["tr"]
+    r = ThresholdRouter(GPT4, CHEAP, target="gain").fit(data["Xtr"], tr.quality, tr.models)
+    thr = r.calibrate_threshold(data["Xtr"], 0.3)
+    assert r.threshold == thr
+    assert r.route_arrays(data["Xtr"]).mean() == pytest.approx(0.3, abs=2 / len(tr))
+    # the same threshold on prompts it was not set on sends a similar share
+    assert 0.1 < r.route_arrays(data["Xte"]).mean() < 0.5
+    sent = [d.model for d in r.decide(data["Xtr"])]
+    assert sent.count(GPT4) == int(r.route_arrays(data["Xtr"]).sum())
+    r.calibrate_threshold(data["Xtr"], 0.0)
+    assert not r.route_arrays(data["Xtr"]).any()
+    r.calibrate_threshold(data["Xtr"], 1.0)
+    assert r.route_arrays(data["Xtr"]).all()
+    with pytest.raises(InvalidRequestError):
+        r.calibrate_threshold(data["Xtr"], 1.5)

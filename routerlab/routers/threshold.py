@@ -106,6 +106,20 @@ class ThresholdRouter(EmbeddingRouterMixin, Router):
             return out
         return np.clip((1.0 + self.model_.predict(X)) / 2.0, 0.0, 1.0)
 
+    def calibrate_threshold(self, X: np.ndarray, strong_share: float) -> float:
+        """Set (and return) the threshold that sends ``strong_share`` of the prompts ``X`` to the
+        strong model: RouteLLM's way of turning a budget ("30% of calls to GPT-4") into a
+        threshold. ``X``: prompts like the ones to route (e.g. recent traffic); tied scores at
+        the cut all go the same way, so the share reached can differ where scores repeat."""
+        if not 0.0 <= strong_share <= 1.0:
+            raise InvalidRequestError(f"strong_share must be in [0, 1], got {strong_share}")
+        scores = self.score(X)
+        if strong_share == 0.0:
+            self.threshold = float(np.nextafter(scores.max(), np.inf))
+        else:
+            self.threshold = float(np.quantile(scores, 1.0 - strong_share, method="higher"))
+        return self.threshold
+
     def route_arrays(self, X: np.ndarray, threshold: float | None = None) -> np.ndarray:
         """True where the strong model is chosen."""
         thr = self.threshold if threshold is None else threshold
