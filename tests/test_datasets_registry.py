@@ -131,3 +131,20 @@ def test_registry_frame_lists_origin_and_licence() -> None:
     df = registry_frame("routellm_mt_bench")
     assert len(df) == 3 and df["downloadable"].all() and (df["licence"] == "Apache-2.0").all()
     assert set(registry_frame()["group"]) >= {"routerbench_zs", "trajectories", "llmperf"}
+
+
+def test_quality_files_carry_the_origin_and_licence_the_manifest_gives() -> None:
+    aider = get("quality/aider/architect.yml")
+    assert aider.source.repo == "Aider-AI/aider" and aider.licence == "Apache-2.0"
+    assert aider.url and aider.url.endswith("/5dc9490bb35f9729ef2c95d00a19ccd30c26339c/aider/website/_data/architect.yml")
+    tau2 = files("quality_tau2")
+    assert sum(f.key.endswith("/submission.json") for f in tau2) == 65 and {f.licence for f in tau2} == {"MIT"}
+    assert all(f.url and "/a2c024725189473d2d7cea3a5cfdbcc67478e41f/web/leaderboard/public/submissions/" in f.url
+               for f in tau2)
+    swe = get("quality/swe-bench-leaderboards/leaderboards.json")
+    assert swe.licence.startswith("CC BY-NC 4.0") and swe.url and swe.url.endswith("/data/leaderboards.json")
+    # The mirror's own checksum list has no public origin: it can come only from a mirror.
+    assert get("quality/SHA256SUMS").url is None
+    sums = dict(line.split("  ", 1)[::-1] for line in (MIRROR / "quality/SHA256SUMS").read_text().splitlines())
+    assert {f"quality/{k}": v for k, v in sums.items()} == {
+        f.key: f.sha256 for f in files() if f.key.startswith("quality/") and f.key != "quality/SHA256SUMS"}

@@ -110,9 +110,20 @@ _MINISWE = Source("mini_swe_agent", "SWE-agent/mini-swe-agent", "e5e0fbca",
                   "mini-swe-agent PR 816 deepseek dev runs")
 _TAU2 = Source("tau2_bench", "sierra-research/tau2-bench", "1decfa1a", "MIT",
                "tau2-bench airline submission, claude-sonnet-4-5")
+# Measured quality of current models (quality/ in the mirror; full commits as MANIFEST.md pins them).
+_AIDER = Source("aider", "Aider-AI/aider", "5dc9490bb35f9729ef2c95d00a19ccd30c26339c", "Apache-2.0",
+                "Aider code-editing, polyglot and architect/editor benchmark results")
+_TAU2_BOARD = Source("tau2_leaderboard", "sierra-research/tau2-bench", "a2c024725189473d2d7cea3a5cfdbcc67478e41f",
+                     "MIT", "tau2-bench leaderboard submissions (pass^k, cost per task)")
+_SWEBENCH = Source("swe_bench_leaderboards", "SWE-bench/swe-bench.github.io",
+                   "f1176b65ae29d14f4f52208b48e3d8cfc972bc17", "CC BY-NC 4.0: internal evaluation only",
+                   "SWE-bench leaderboards, bash-only board with per-instance outcomes")
+_MIRROR_SUMS = Source("quality_checksums", "(the data mirror itself)", "-", "-",
+                      "sha256 list of the quality/ files, written with the mirror")
 
 SOURCES: dict[str, Source] = {s.name: s for s in
-                              (_ROUTERDC, _ROUTELLM, _ARENA, _LLMPERF, _LITELLM, _SPOTTER, _OPENHANDS, _MINISWE, _TAU2)}
+                              (_ROUTERDC, _ROUTELLM, _ARENA, _LLMPERF, _LITELLM, _SPOTTER, _OPENHANDS, _MINISWE, _TAU2,
+                               _AIDER, _TAU2_BOARD, _SWEBENCH, _MIRROR_SUMS)}
 
 
 def _classify(key: str) -> tuple[str, Source, str | None]:
@@ -139,6 +150,15 @@ def _classify(key: str) -> tuple[str, Source, str | None]:
         for src in (_SPOTTER, _OPENHANDS, _MINISWE, _TAU2):
             if name.startswith(src.name.replace("_", "-")):
                 return "trajectories", src, None  # packed from several origin files: mirror only
+    if key.startswith("quality/aider/"):
+        return "quality_aider", _AIDER, f"aider/website/_data/{name}"
+    if key.startswith("quality/tau2-bench-leaderboard/submissions/"):
+        rest = key.removeprefix("quality/tau2-bench-leaderboard/submissions/")
+        return "quality_tau2", _TAU2_BOARD, f"web/leaderboard/public/submissions/{rest}"
+    if key == "quality/swe-bench-leaderboards/leaderboards.json":
+        return "quality_swe_bench", _SWEBENCH, "data/leaderboards.json"
+    if key == "quality/SHA256SUMS":
+        return "quality_checksums", _MIRROR_SUMS, None  # written with the mirror: no public origin
     raise DatasetError(f"no registry source for {key!r}")
 
 
