@@ -214,3 +214,15 @@ def test_signal_map_centres_no_signal_and_labels_cells():
     assert h.zmid == 0.5 and h.text[0][1] == "0.71" and h.text[1][0] == ""
     with pytest.raises(DatasetError, match="non-empty"):
         viz.signal_map(pd.DataFrame())
+
+
+def test_one_policy_palette_whatever_the_order_and_a_stable_model_palette():
+    a = viz.policy_colours(["routed", "all top"])
+    b = viz.policy_colours(["all top", "routed", "cascade"])
+    assert a["routed"] == b["routed"] != a["all top"] == b["all top"]
+    assert len(set(b.values())) == 3
+    top, routed = _simulate_frame(), _simulate_frame()
+    fig = viz.cost_comparison({"routed": routed, "all top": top})
+    assert {t.name: t.line.color for t in fig.data if t.type == "scatter"} == a
+    one, two = viz.model_colours(["m:a", "m:b"]), viz.model_colours(["m:b", "m:a", "m:c"])
+    assert one == {k: two[k] for k in one} and set(one.values()) <= set(viz.MODEL_PALETTE)

@@ -1,0 +1,55 @@
+"""Pictures of routing runs: pure functions, a pandas DataFrame in, a plotly Figure out.
+
+Every function takes the frames the rest of routerlab produces and needs only a few of their
+columns; a frame that lacks one raises :class:`~routerlab.errors.DatasetError` naming it.
+
+================  ===========================================================================
+function          required columns (optional ones in brackets)
+================  ===========================================================================
+timeline          start, end, model, and a lane column: tier or agent
+                  [cost_usd, input_tokens, output_tokens, cached_tokens, ttft_s, decision,
+                  status, kind, call_id + parent_id (critical path), call_index, task_id]
+cost_comparison   start or call_index, cost_usd [end, tier/agent]; one frame per policy
+cost_quality      cost and quality per point (cost / cost_usd / mean_cost, quality /
+                  accuracy / mean_quality) [threshold or cost_weight]; singles add model
+calibration       candidate (or model / name), accuracy, and ci_low + ci_high or n
+                  [lower_bound, cost / cost_per_1k_usd, chosen]: calibrate()'s table works
+confusion_matrix  two label sequences, or a frame with true + predicted label columns
+model_map         id, input_price + output_price (or Catalog.to_frame()'s *_per_mtok)
+                  [ttft_s, output_tps, vision, provider]
+================  ===========================================================================
+
+Both the trace frame (``Trace.to_frame()``: epoch seconds, ``tier``, ``decision`` dicts) and
+the simulate frame (``simulate(...)``: ``call_index``, ``agent``, seconds from zero) work.
+plotly is imported inside each function, so ``import routerlab`` stays light.
+
+One module per kind of picture; colours come from :mod:`routerlab.viz.palette` only (one palette
+for policies, one for models), so a policy or a model looks the same in every figure.
+"""
+
+from .classifiers import calibration, confusion_matrix, signal_map
+from .costs import cost_comparison
+from .curves import cost_quality
+from .models import model_map
+from .palette import MODEL_PALETTE, POLICY_PALETTE, TIER_ORDER, model_colours, policy_colours
+from .stats import upper_hull, wilson_interval
+from .timeline import critical_path, timeline
+
+__all__ = [
+    "timeline",
+    "cost_comparison",
+    "cost_quality",
+    "calibration",
+    "confusion_matrix",
+    "model_map",
+    "signal_map",
+    "critical_path",
+    "upper_hull",
+    "wilson_interval",
+    "TIER_ORDER",
+    "POLICY_PALETTE",
+    "MODEL_PALETTE",
+    "policy_colours",
+    "model_colours",
+]
+

@@ -1,0 +1,129 @@
+"""Shared helpers of the viz modules: plotly import, column checks, number formatting, decision text."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DatasetError, MissingDependencyError
+from .palette import TIER_ORDER
+
+
+def _go() -> Any:
+    try:
+        import plotly.graph_objects as go
+    except ImportError as exc:  # pragma: no cover - plotly is in the lab extra
+        raise MissingDependencyError("plotly", "lab") from exc
+    return go
+
+
+def _require(frame: Any, columns: Iterable[str], what: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise DatasetError(f"{what} needs a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DatasetError(
+            f"{what}: the frame lacks column(s) {missing}; it has {list(frame.columns)}. "
+            "Pass Trace.to_frame() or a simulate() frame, or rename your columns."
+        )
+    return frame
+
+
+def _pick(frame: pd.DataFrame, candidates: Sequence[str], what: str, given: str | None = None) -> str:
+    """The first of ``candidates`` the frame has (or ``given`` when the caller named one)."""
+    if given is not None:
+        _require(frame, [given], what)
+        return given
+    for c in candidates:
+        if c in frame.columns:
+            return c
+    raise DatasetError(
+        f"{what}: the frame needs one of the columns {list(candidates)}; it has {list(frame.columns)}"
+    )
+
+
+def _usd(x: Any) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "?"
+    if math.isnan(v):
+        return "?"
+    if v == 0:
+        return "$0"
+    return f"${v:.4f}" if abs(v) >= 0.01 else f"${v:.6f}"
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def _as_dict(decision: Any) -> dict[str, Any] | None:
+    """A decision as a dict, whether stored as a dict, a JSON string or a Decision."""
+    if decision is None or (isinstance(decision, float) and math.isnan(decision)):
+        return None
+    if isinstance(decision, Mapping):
+        return dict(decision)
+    if isinstance(decision, str):
+        try:
+            parsed = json.loads(decision)
+        except ValueError:
+            return {"reason": decision}
+        return parsed if isinstance(parsed, dict) else None
+    to_dict = getattr(decision, "to_dict", None)
+    return to_dict() if callable(to_dict) else None
+
+
+def _decision_text(decision: Any, max_alternatives: int = 4) -> str:
+    d = _as_dict(decision)
+    if not d:
+        return ""
+    parts = []
+    head = f"router {d['router']}" if d.get("router") else "decision"
+    score, thr = _num(d.get("score")), _num(d.get("threshold"))
+    if score is not None and thr is not None:
+        head += f": score {score:.3f} {'≥' if score >= thr else '<'} threshold {thr:.3f}"
+    elif score is not None:
+        head += f": score {score:.3f}"
+    if d.get("reason"):
+        head += f" ({d['reason']})"
+    parts.append(head)
+    alts = d.get("alternatives") or []
+    if alts:
+        shown = []
+        for a in list(alts)[:max_alternatives]:
+            a = a if isinstance(a, Mapping) else vars(a)
+            shown.append(f"{a.get('model')} {_usd(a.get('predicted_cost'))}")
+        more = f" +{len(alts) - max_alternatives}" if len(alts) > max_alternatives else ""
+        parts.append("alternatives: " + ", ".join(shown) + more)
+    return "<br>".join(parts)
+
+
+def _lane_order(values: Iterable[Any]) -> list[str]:
+    seen = {str(v) for v in values}
+    known = [t for t in TIER_ORDER if t in seen]
+    return known + sorted(seen - set(known))
+
+
+def _int(x: Any) -> str:
+    v = _num(x)
+    return "?" if v is None else f"{int(v):,}"
+
+
+def _policies(frames: Mapping[str, pd.DataFrame] | pd.DataFrame, policy_col: str = "policy") -> dict[str, pd.DataFrame]:
+    if isinstance(frames, pd.DataFrame):
+        if policy_col in frames.columns:
+            return {str(k): g for k, g in frames.groupby(policy_col, sort=False)}
+        return {"run": frames}
+    if not isinstance(frames, Mapping) or not frames:
+        raise DatasetError("cost_comparison needs a DataFrame or a non-empty {policy name: DataFrame} mapping")
+    return {str(k): v for k, v in frames.items()}
+
