@@ -2,8 +2,8 @@
 capabilities and latency profiles, each figure with its source.
 
 Prices come from the maintained ``genai-prices`` library (its bundled snapshot, so no network)
-where it covers a model, and from the dated table ``data/catalog/models.csv`` for the rest
-(local models at 0 USD, the 2023-24 models of the public outcome tables).
+where it covers a model, and from the dated table ``routerlab/_data/catalog/models.csv`` (shipped
+in the package) for the rest (local models at 0 USD, the 2023-24 models of the public outcome tables).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .config import models_table_override, package_file
 from .errors import PriceTableError, UnknownModelError
 from .types import Request, Usage
 
@@ -125,7 +126,8 @@ class Catalog:
 
     @classmethod
     def default(cls) -> Catalog:
-        return _default_catalog(os.environ.get(_TABLE_ENV, ""))
+        override = models_table_override()
+        return _default_catalog(str(override) if override else "")
 
     @classmethod
     def from_csv(cls, path: str | os.PathLike[str]) -> Catalog:
@@ -204,8 +206,8 @@ def cost_of(model: str | ModelInfo, usage: Usage, catalog: Catalog | None = None
 
 
 def default_table_path() -> Path:
-    """``data/catalog/models.csv`` of the checkout (the package's data folder sits beside it)."""
-    return Path(__file__).resolve().parent.parent / "data" / "catalog" / "models.csv"
+    """The model table shipped in the package (``routerlab/_data/catalog/models.csv``)."""
+    return package_file("catalog", "models.csv")
 
 
 @functools.lru_cache(maxsize=4)

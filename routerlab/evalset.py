@@ -1,4 +1,5 @@
-"""routerlab's own labelled eval set of agent requests (``data/evalset/agent_requests.csv``).
+"""routerlab's own labelled eval set of agent requests (``routerlab/_data/evalset/agent_requests.csv``,
+shipped in the package; built by ``data/evalset/build.py``).
 
 Each row is one request an agent sends to an LLM, labelled with the tier that should serve
 it (orchestrator / classifier / coder / vision) and a finer ``kind``, with a fixed train/test
@@ -15,6 +16,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .config import evalset_override, package_file
 from .errors import DatasetError
 from .types import Request
 
@@ -56,11 +58,8 @@ _ENV = "ROUTERLAB_EVALSET"
 
 
 def default_evalset_path() -> Path:
-    """``$ROUTERLAB_EVALSET`` if set, else ``data/evalset/agent_requests.csv`` of this checkout."""
-    env = os.environ.get(_ENV)
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "data" / "evalset" / "agent_requests.csv"
+    """``$ROUTERLAB_EVALSET`` if set, else the ``agent_requests.csv`` shipped in the package."""
+    return evalset_override() or package_file("evalset", "agent_requests.csv")
 
 
 def load_evalset(path: str | os.PathLike[str] | None = None, split: str | None = None) -> pd.DataFrame:
@@ -78,7 +77,7 @@ def load_evalset(path: str | os.PathLike[str] | None = None, split: str | None =
     try:
         df = pd.read_csv(p, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{p} is not a readable CSV ({exc}); rebuild it with data/evalset/build.py") from exc
+        raise DatasetError(f"{p} is not a readable CSV ({exc}); rebuild it with data/evalset/build.py (from a checkout)") from exc
     df = validate_evalset(df, source=str(p))
     if split is not None:
         df = df[df["split"] == split].reset_index(drop=True)

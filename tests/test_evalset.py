@@ -13,7 +13,7 @@ from routerlab.errors import DatasetError
 from routerlab.evalset import KIND_TO_TIER, TIERS, default_evalset_path, load_evalset, to_requests
 
 ROOT = Path(__file__).resolve().parent.parent
-CSV = ROOT / "data" / "evalset" / "agent_requests.csv"
+CSV = ROOT / "routerlab" / "_data" / "evalset" / "agent_requests.csv"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Build agent_requests.csv from the hand-written sources in src/ (one file per tier).
+"""Build routerlab/_data/evalset/agent_requests.csv from the hand-written sources in src/ (one file per tier).
 
 Run from the repository root:  python data/evalset/build.py
 The split is stratified by ``kind`` (hence by tier) and seeded, so rebuilding gives the
@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The CSV ships inside the package (read with importlib.resources); the sources stay here.
+OUT = HERE.parents[1] / "routerlab" / "_data" / "evalset" / "agent_requests.csv"
 SEED = 20261125
 TEST_FRACTION = 0.30
 TIERS = ("orchestrator", "classifier", "coder", "vision")
@@ -44,7 +46,7 @@ def parse(tier: str, line: str) -> dict[str, object]:
     }
 
 
-def build(out: Path = HERE / "agent_requests.csv") -> int:
+def build(out: Path = OUT) -> int:
     """Write the CSV to ``out``; returns the number of rows."""
     rows = []
     for tier in TIERS:
@@ -69,7 +71,7 @@ def build(out: Path = HERE / "agent_requests.csv") -> int:
 
 
 def main() -> None:
-    out = HERE / "agent_requests.csv"
+    out = OUT
     print(f"wrote {build(out)} rows to {out}")
 
 

@@ -1,0 +1,86 @@
+"""`pip install routerlab` from a built wheel works: what the package reads at run time ships in it.
+
+The wheel is built from a copy of the package (so the checkout stays clean), without build
+isolation (offline: the running environment's setuptools), and installed into a fresh venv in a
+temporary directory. That venv borrows the third-party dependencies (numpy, pandas, genai-prices)
+from this environment's site-packages through a .pth line, which adds the directory without
+running its .pth files, so an editable routerlab there is not picked up. The check runs from a
+working directory outside the checkout with no PYTHONPATH and no ROUTERLAB_* overrides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import routerlab
+from routerlab.evalset import load_evalset
+from routerlab.types import Usage
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHECK = """
+import json, routerlab
+from routerlab.evalset import load_evalset
+from routerlab.types import Usage
+df = load_evalset()
+print(json.dumps({
+    "file": routerlab.__file__,
+    "table": routerlab.cost_of("routerbench:gpt-4-1106-preview", Usage(1000, 500)),
+    "genai": routerlab.cost_of("sonnet", Usage(1000, 500)),
+    "rows": len(df),
+    "test_rows": int((df["split"] == "test").sum()),
+}))
+"""
+
+
+def _run(args: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=120, **kw)  # type: ignore[call-overload]
+    assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc  # type: ignore[no-any-return]
+
+
+def _build_wheel(tmp: Path) -> Path:
+    src = tmp / "src"
+    shutil.copytree(ROOT / "routerlab", src / "routerlab", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+          "-w", str(tmp / "dist"), str(src)])
+    (wheel,) = (tmp / "dist").glob("routerlab-*.whl")
+    return wheel
+
+
+def _fresh_venv(tmp: Path, wheel: Path) -> Path:
+    venv = tmp / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    python = venv / "bin" / "python"
+    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index",
+          str(wheel)])
+    purelib = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+    (purelib / "_routerlab_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def test_a_built_wheel_prices_a_call_and_loads_the_eval_set_outside_the_checkout(tmp_path: Path) -> None:
+    wheel = _build_wheel(tmp_path)
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "routerlab/_data/catalog/models.csv" in names and "routerlab/_data/evalset/agent_requests.csv" in names
+    python = _fresh_venv(tmp_path, wheel)
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("ROUTERLAB_")}
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    got = json.loads(_run([str(python), "-c", CHECK], cwd=away, env=env).stdout)
+
+    assert Path(got["file"]).is_relative_to(tmp_path / "venv"), got["file"]  # the installed copy, not the checkout
+    assert got["table"] == routerlab.cost_of("routerbench:gpt-4-1106-preview", Usage(1000, 500)) > 0
+    assert got["genai"] == routerlab.cost_of("sonnet", Usage(1000, 500)) > 0
+    here = load_evalset()
+    assert got["rows"] == len(here) and got["test_rows"] == int((here["split"] == "test").sum())
