@@ -7,6 +7,8 @@ the user cache, and always checked against their registered sha256. See :mod:`.r
 
 from __future__ import annotations
 
+from .aider import load_aider
+from .aliases import alias_table, unmapped
 from .latency import load_llmperf, load_llmperf_summaries
 from .registry import (
     REGISTRY,
@@ -24,7 +26,9 @@ from .registry import (
 from .routellm import load_routellm, load_routellm_gsm8k, load_routellm_mmlu, load_routellm_mt_bench
 from .routerarena import load_routerarena_prices, load_routerarena_sub10
 from .routerbench import load_routerbench_zs
+from .swebench import load_swebench_bash_only
 from .table import OutcomeTable
+from .tau2_board import load_tau2_leaderboard
 
 __all__ = [
     "DataFile",
@@ -32,10 +36,12 @@ __all__ = [
     "REGISTRY",
     "SOURCES",
     "Source",
+    "alias_table",
     "data_dirs",
     "fetch",
     "files",
     "get",
+    "load_aider",
     "load_llmperf",
     "load_llmperf_summaries",
     "load_routellm",
@@ -45,7 +51,10 @@ __all__ = [
     "load_routerarena_prices",
     "load_routerarena_sub10",
     "load_routerbench_zs",
+    "load_swebench_bash_only",
+    "load_tau2_leaderboard",
     "registry_frame",
+    "unmapped",
     "user_data_dir",
     "verify",
 ]
