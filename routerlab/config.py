@@ -36,6 +36,8 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from .errors import InvalidRequestError
+
 __all__ = [
     "ENVIRONMENT",
     "cache_dir",
@@ -125,11 +127,12 @@ def evalset_override() -> Path | None:
     return _path_env("ROUTERLAB_EVALSET")
 
 
-def embed_threads(default: int) -> int:
-    """``$ROUTERLAB_EMBED_THREADS`` when set to a positive integer, else ``default``."""
+def embed_threads() -> int | None:
+    """``$ROUTERLAB_EMBED_THREADS`` as an integer, None when unset (or 0: the caller's default)."""
     value = env("ROUTERLAB_EMBED_THREADS")
+    if not value:
+        return None
     try:
-        n = int(value) if value else 0
+        return int(value) or None
     except ValueError:
-        raise ValueError(f"ROUTERLAB_EMBED_THREADS must be an integer, got {value!r}") from None
-    return n if n > 0 else default
+        raise InvalidRequestError(f"ROUTERLAB_EMBED_THREADS must be an integer, got {value!r}") from None

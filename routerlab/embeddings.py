@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .config import cache_dir, embed_threads, embeddings_cache_dir
 from .errors import DatasetError, InvalidRequestError, MissingDependencyError
 
 __all__ = [
@@ -46,12 +47,6 @@ DIM = 384
 # sentence-transformers' max_seq_length for all-MiniLM-L6-v2 (tokenizer.json says 128; ST uses 256).
 MAX_TOKENS = 256
 _TOKENIZER_REL = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
-
-
-def cache_dir() -> Path:
-    """Where routerlab keeps caches: ``$ROUTERLAB_CACHE_DIR`` or ``~/.cache/routerlab``."""
-    env = os.environ.get("ROUTERLAB_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "routerlab"
 
 
 def _package_dir(name: str, extra: str) -> Path:
@@ -88,7 +83,7 @@ class EmbeddingCache:
     """Text -> float32 vector store on disk (SQLite: safe for concurrent readers and writers)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, model_id: str = MODEL_ID) -> None:
-        self.path = Path(path) if path is not None else cache_dir() / "embeddings" / f"{model_id}.sqlite"
+        self.path = Path(path) if path is not None else embeddings_cache_dir() / f"{model_id}.sqlite"
         self.model_id = model_id
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
@@ -162,7 +157,7 @@ class Embedder:
     def __init__(self, threads: int | None = None, cache: bool | EmbeddingCache = True,
                  max_tokens: int = MAX_TOKENS, max_batch_tokens: int = 1024) -> None:
         if threads is None:
-            threads = int(os.environ.get("ROUTERLAB_EMBED_THREADS", "0")) or min(2, os.cpu_count() or 1)
+            threads = embed_threads() or min(2, os.cpu_count() or 1)
         if threads < 1:
             raise InvalidRequestError(f"threads must be >= 1, got {threads}")
         self.threads = threads

@@ -18,7 +18,6 @@ Profiles are the catalog's ``LatencyProfile`` (``Profile`` is the same class).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import LatencyProfile
+from .datasets import data_dirs
 from .errors import DatasetError, UnknownModelError
 
 __all__ = ["Profile", "LatencyModel", "fit_llmperf", "fit_observations", "LLMPERF_FILE"]
@@ -39,15 +39,10 @@ _LLMPERF_ORIGIN = "ray-project/llmperf-leaderboard @ 27aa9b6a, Dec 2023"
 Profile = LatencyProfile
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("ROUTERLAB_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
 def fit_llmperf(path: str | Path | None = None) -> pd.DataFrame:
     """One row per provider x model from the llmperf per-request CSV (error rows dropped):
     ``id, provider, model, n, ttft_s, output_tps, itl_s, source``."""
-    p = Path(path) if path is not None else _data_dir() / LLMPERF_FILE
+    p = Path(path) if path is not None else data_dirs()[0][0] / LLMPERF_FILE
     if not p.exists():
         raise DatasetError(f"llmperf latency file not found at {p}: set ROUTERLAB_DATA_DIR to the data mirror")
     df = pd.read_csv(p)

@@ -20,7 +20,7 @@ part (Spearman 0.57 over 700 train prompts), so it suits signals carried by topi
 which is what the routers here use (routing quality is compared in eval_embedders.py).
 
 The table (vocabulary + 1 rows, float16, 23 MB) is built on first use (about 20 s on 2 cores)
-and kept at ``cache_dir()/embeddings/<model_id>.npy``, written to a temporary file and renamed,
+and kept at ``routerlab.config.embeddings_cache_dir()/<model_id>.npy``, written to a temporary file and renamed,
 so a killed build leaves no half file; a file that does not load or has the wrong shape is
 rebuilt, not trusted.
 """
@@ -38,7 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from .embeddings import DIM, MAX_TOKENS, MODEL_ID, Embedder, cache_dir, checked_texts, load_tokenizer
+from .config import embeddings_cache_dir
+from .embeddings import DIM, MAX_TOKENS, MODEL_ID, Embedder, checked_texts, load_tokenizer
 from .errors import InvalidRequestError
 
 __all__ = ["STATIC_MODEL_ID", "StaticEmbedder", "distil", "sif_weights"]
@@ -82,7 +83,7 @@ class StaticEmbedder(Embedder):
     wherever an Embedder is accepted): ``embed(texts, batch_size=32) -> (n, 384)`` float32 unit
     vectors, ``__call__``, ``dim``, ``model_id``. ``batch_size`` is checked but has no effect:
     there are no model runs to batch. ``path``: where the table lives (default under
-    :func:`~routerlab.embeddings.cache_dir`). ``threads``: onnxruntime threads for the one-off
+    :func:`~routerlab.config.embeddings_cache_dir`). ``threads``: onnxruntime threads for the one-off
     build. ``max_tokens``: MiniLM's window, [CLS] and [SEP] included, so both embedders read the
     same text. ``built_`` tells whether this instance built the table (rather than loaded it).
     """
@@ -94,7 +95,7 @@ class StaticEmbedder(Embedder):
         if max_tokens < 3:
             raise InvalidRequestError(f"max_tokens must be >= 3 ([CLS], one piece, [SEP]), got {max_tokens}")
         super().__init__(threads=threads, cache=False, max_tokens=max_tokens)
-        self.path = Path(path) if path is not None else cache_dir() / "embeddings" / f"{STATIC_MODEL_ID}.npy"
+        self.path = Path(path) if path is not None else embeddings_cache_dir() / f"{STATIC_MODEL_ID}.npy"
         self.built_ = False
         self._table: np.ndarray | None = None
         self._pieces: Any = None  # tokenizer used without [CLS]/[SEP]

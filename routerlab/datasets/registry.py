@@ -1,7 +1,8 @@
 """Where each public data file comes from, and how to get a verified local copy of it.
 
 Every file has a registry entry: its public origin (repository, commit, path), sha256, size and
-licence. :func:`fetch` resolves a file in this order, verifies its sha256 and prints its licence
+licence. :func:`fetch` resolves a file in this order (the directories come from
+:mod:`routerlab.config`), verifies its sha256 and prints its licence
 and origin the first time it is loaded in a process:
 
 1. an explicit ``data_dir`` argument;
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..config import data_cache_dir, data_dir_override, mirror_beside
 from ..errors import ChecksumError, DatasetError
 from ._checksums import FILES
 
@@ -193,29 +195,21 @@ def get(key: str) -> DataFile:
         raise DatasetError(f"{key!r} is not a registered data file; see routerlab.datasets.files()") from None
 
 
-def user_data_dir() -> Path:
-    env = os.environ.get("ROUTERLAB_CACHE_DIR")
-    base = Path(env).expanduser() if env else Path.home() / ".cache" / "routerlab"
-    return base / "data"
+# The user cache for downloaded files (``routerlab.config`` resolves every directory).
+user_data_dir = data_cache_dir
 
 
 def _beside_checkout() -> Path | None:
-    starts = [Path(__file__).resolve().parent, Path.cwd().resolve()]
-    for start in starts:
-        for anc in (start, *start.parents):
-            cand = anc / "shared" / "data"
-            if (cand / "outcomes").is_dir():
-                return cand
-    return None
+    return mirror_beside(Path(__file__).resolve().parent, Path.cwd().resolve())
 
 
 def data_dirs(data_dir: str | os.PathLike[str] | None = None) -> tuple[list[Path], bool]:
     """The directories to look in, in order, and whether the first one was given explicitly."""
     if data_dir is not None:
         return [Path(data_dir).expanduser()], True
-    env = os.environ.get("ROUTERLAB_DATA_DIR")
-    if env:
-        return [Path(env).expanduser()], True
+    override = data_dir_override()
+    if override is not None:
+        return [override], True
     dirs = [d for d in (_beside_checkout(),) if d is not None]
     return [*dirs, user_data_dir()], False
 
