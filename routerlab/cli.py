@@ -99,7 +99,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("catalog's price for the model its tier routes to, time is the catalog's latency profile")
     print("(time to first token + output tokens / throughput) plus the recorded gaps between calls (tools, user).")
     print("A prompt cache belongs to one model: a call reads from cache at most what its model already saw")
-    print("earlier in this run (simulate(cache='per-model')).")
+    print("earlier in this run (simulate's default cache='per-model'; see routerlab.simulate for the bounds).")
     for note in routed.notes:
         print(f"  - {note}")
     if result["report"]:

@@ -6,13 +6,23 @@ calls (tool runs, the user, sub-agents), swaps the model each call goes to, and 
 - **cost** with the catalog's prices, vectorized: fresh input x input price + cached input x
   cached price + output x output price (``ModelInfo.cost``). Cache writes are billed at the
   plain input price, as the catalog does (Anthropic bills them 1.25-2x: a lower bound).
-  A prompt cache belongs to one model, so routing changes what is cached:
-  ``cache="per-model"`` (default) lets a call read from cache at most the context its model
-  already saw in this agent's run: ``min(recorded hit, input tokens of the agent's previous
-  call on the same model)`` (agent contexts grow as a prefix, so that much is still cached;
-  the provider's cache lifetime is not modelled). ``"same-model"`` is stricter: a hit survives
-  only when the agent's immediately previous call went to the same model. ``"recorded"`` keeps
-  every recorded hit (an optimistic bound); ``"none"`` prices every input token fresh.
+  A prompt cache belongs to one model, so routing changes what is cached. ``cache=`` says
+  how (``CACHE_DEFAULT`` is set here, once; every caller in routerlab uses it):
+
+  - ``"per-model"`` (**the default**): a call reads from cache at most the context its model
+    already saw in this agent's run: ``min(recorded hit, input tokens of the agent's previous
+    call on the same model)``. Agent contexts grow as a prefix and a provider keeps one cache
+    per model, so that much is still cached (the provider's cache lifetime is not modelled).
+  - ``"same-model"``: a pessimistic bound: a hit survives only when the agent's immediately
+    previous call went to the same model (a cache lost at every switch).
+  - ``"recorded"``: every recorded hit kept (an optimistic bound); ``"none"``: every input
+    token fresh.
+
+  The choice matters on cache-heavy runs: on the Claude Code transcripts (97% of input tokens
+  cached) the tier policy of ``benchmarks/replay_trajectories.py`` costs 0.59x all-on-the-top-
+  model under ``"per-model"`` and 1.44x under ``"same-model"`` (0.46x ``"recorded"``): whether
+  routing saves money there depends on how the provider's cache follows model switches, so
+  report a cache-heavy comparison under more than one mode.
 - **time** with a latency model per model (ttft + output tokens / throughput, see
   ``routerlab.latency``). "As recorded" keeps the recorded durations.
 - **order and concurrency**: each call waits for the call it waited for in the recording (the
@@ -50,11 +60,13 @@ from .tiers import TierMap
 from .types import Request
 from .workloads.workload import Workload
 
-__all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW"]
+__all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW",
+           "CACHE_MODES", "CACHE_DEFAULT"]
 
 Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
 RECORDED = ("as recorded", "recorded", "as-recorded")
 CACHE_MODES = ("per-model", "same-model", "recorded", "none")
+CACHE_DEFAULT = "per-model"  # the one default; what it means and what it moves: module docstring
 CANNOT_KNOW = ("The simulation cannot know whether a cheaper model would have succeeded: routed calls keep the "
                "recorded tokens and the recorded course of the run.")
 _DATE_SUFFIX = re.compile(r"-\d{8}$")
@@ -139,6 +151,11 @@ def policy_codes(workload: Workload, policy: Policy, catalog: Catalog) -> tuple[
     n = len(f)
     if isinstance(policy, str):
         if policy.lower() in RECORDED:
+            if f["model"].isna().any():
+                unknown = int(f["model"].isna().sum())
+                raise ConfigurationError(
+                    f"{unknown} calls of workload {workload.name!r} record no model (see its notes), so they cannot "
+                    f"be replayed 'as recorded': use a policy that names a model ('all:<model>', a dict, a TierMap)")
             return c["model"], [str(m) for m in c["model_names"]]
         if policy.startswith("all:"):
             return np.zeros(n, dtype=np.int64), [catalog.get(policy[4:]).id]
@@ -225,7 +242,7 @@ def chain_ends(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 
 def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalog | None = None,
-             latency: LatencyModel | None = None, cache: str = "per-model") -> SimResult:
+             latency: LatencyModel | None = None, cache: str = CACHE_DEFAULT) -> SimResult:
     """Replay ``workload`` under ``policy``; see the module docstring for what is modelled."""
     if cache not in CACHE_MODES:
         raise ConfigurationError(f"cache must be one of {', '.join(map(repr, CACHE_MODES))}, got {cache!r}")
@@ -238,7 +255,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     recorded = isinstance(policy, str) and policy.lower() in RECORDED
     codes, uniques = policy_codes(workload, policy, cat)
     infos = [resolve_model(cat, m, lat) for m in uniques]
-    notes = [CANNOT_KNOW]
+    notes = [CANNOT_KNOW, *(note for note in workload.notes if note.startswith("cache:"))]
     notes += [f"{i.id}: {i.price_source}" for i in infos if "not in the routerlab catalog" in i.price_source]
     # which calls kept their recorded model (their recorded outcome still applies)
     rec_names = {str(m): i for i, m in enumerate(c["model_names"])}
@@ -349,7 +366,7 @@ def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarr
 
 
 def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
-                  latency: LatencyModel | None = None, cache: str = "per-model") -> dict[str, SimResult]:
+                  latency: LatencyModel | None = None, cache: str = CACHE_DEFAULT) -> dict[str, SimResult]:
     """``simulate`` under each named policy (one catalog and latency model for all)."""
     cat = catalog or Catalog.default()
     lat = latency or LatencyModel.default(cat)
@@ -357,7 +374,7 @@ def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: C
 
 
 def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
-            latency: LatencyModel | None = None, cache: str = "per-model") -> pd.DataFrame:
+            latency: LatencyModel | None = None, cache: str = CACHE_DEFAULT) -> pd.DataFrame:
     """Policies side by side: cost, wall time, LLM time, calls per tier, and how each compares
     with the first policy. ``df.attrs["results"]`` keeps the SimResults (``simulate_many``
     returns them alone)."""

@@ -220,3 +220,12 @@ def test_synthetic_task_is_drawn_from_real_calls(openhands: Workload, tau2: Work
     assert t.frame["start"].is_monotonic_increasing
     again = synthetic_agent_task(50, seed=3, workloads=pool)
     assert again.frame["input_tokens"].tolist() == t.frame["input_tokens"].tolist()
+
+
+def test_mirror_files_are_named_with_their_registered_sha256(tau2: Workload, mini: Workload) -> None:
+    from routerlab.datasets.registry import get
+
+    for w, key in ((tau2, "trajectories/tau2-bench_submission_claude-sonnet-4-5_airline_aide.json.gz"),
+                   (mini, "trajectories/mini-swe-agent_pr816_deepseek_dev-runs.tar.gz")):
+        assert key in w.notes[0] and get(key).sha256 in w.notes[0]
+    assert set(tau2.frame["model"]) == {"anthropic:claude-sonnet-4-5-20250929"}  # raw_data.model, as recorded

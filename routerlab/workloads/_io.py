@@ -22,8 +22,8 @@ from typing import Any
 
 from ..errors import DatasetError
 
-__all__ = ["PartialFileWarning", "data_dir", "trajectory_path", "iter_jsonl", "load_json", "iter_tar_members",
-           "read_gzip_text"]
+__all__ = ["PartialFileWarning", "data_dir", "trajectory_path", "provenance", "model_id", "iter_jsonl", "load_json",
+           "iter_tar_members", "read_gzip_text"]
 
 
 class PartialFileWarning(UserWarning):
@@ -44,6 +44,48 @@ def trajectory_path(filename: str, quiet: bool = False) -> Path:
     from ..datasets import fetch
 
     return fetch(f"trajectories/{filename}", download=False, quiet=quiet)
+
+
+def provenance(path: Path) -> str:
+    """A note naming the file actually read: its key inside the data mirror with the registered
+    sha256 and origin when it is a registered file there, else ``user file <path>``."""
+    from ..datasets import data_dirs
+    from ..datasets.registry import REGISTRY
+
+    resolved = path.resolve()
+    for d in data_dirs()[0]:
+        try:
+            key = resolved.relative_to(d.resolve()).as_posix()
+        except ValueError:
+            continue
+        entry = REGISTRY.get(key)
+        if entry is not None:
+            src = entry.source
+            return (f"file: {key} in the data mirror {d} (sha256 {entry.sha256}); origin {src.repo} @ {src.ref}: "
+                    f"{src.description} ({src.licence})")
+    return f"file: user file {path} (not a registered routerlab data file; origin not known)"
+
+
+_PROVIDER_OF_PREFIX = (("claude", "anthropic"), ("gpt-", "openai"), ("o1", "openai"), ("o3", "openai"),
+                       ("o4", "openai"), ("gemini", "google"), ("deepseek", "deepseek"), ("mistral", "mistral"))
+
+
+def model_id(name: Any) -> str | None:
+    """A routerlab model id (``provider:name``) for a recorded model name; None for none.
+    LiteLLM's ``provider/name`` -> ``provider:name``; a bare name gets its provider when the
+    name says it (``claude-*`` -> anthropic, ``gpt-*`` -> openai, ...), else stays bare."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    name = name.strip()
+    if ":" in name:
+        return name
+    if "/" in name:
+        provider, _, rest = name.partition("/")
+        return f"{provider}:{rest}"
+    for prefix, provider in _PROVIDER_OF_PREFIX:
+        if name.startswith(prefix):
+            return f"{provider}:{name}"
+    return name
 
 
 def _partial(msg: str, strict: bool) -> None:

@@ -26,14 +26,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import DatasetError
-from ._io import iter_jsonl, iter_tar_members, trajectory_path
+from ._io import iter_jsonl, iter_tar_members, provenance, trajectory_path
 from .step_kinds import kind_of_tool, pick_kind
 from .workload import LLMCall, Workload
 
 __all__ = ["load_claude_code", "parse_claude_code_jsonl", "CLAUDE_CODE_FILE"]
 
 CLAUDE_CODE_FILE = "claude-code_transcripts_marot-spotter.tar.gz"
-_ORIGIN = "marot/spotter @ 8cc42b0b : test/fixtures/transcripts/ (MIT)"
 
 
 def _ts(value: Any, where: str) -> float:
@@ -110,7 +109,7 @@ def load_claude_code(path: str | Path | None = None, strict: bool = False) -> Wo
     if not calls:
         raise DatasetError(f"{p}: no Claude Code assistant messages found in the archive")
     return Workload.from_calls(calls, name="claude-code", notes=[
-        f"origin: {_ORIGIN}",
+        provenance(p),
         "output tokens are lower bounds (max over streamed lines per message id)",
         "no recorded cost: priced from the catalog",
     ])

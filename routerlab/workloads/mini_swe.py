@@ -2,7 +2,8 @@
 
 - one call per assistant message; tokens from ``extra.response.usage`` (prompt tokens include
   the cached ones; ``prompt_tokens_details.cached_tokens`` is the cache hit), cost from
-  ``extra.cost`` (what the agent's LiteLLM priced), model from the response.
+  ``extra.cost`` (what the agent's LiteLLM priced), model from the response (None, never a
+  guess, when the response names none).
 - timing, client clock only: the response's ``extra.timestamp`` is when the answer arrived
   (end); the request left right after the previous message was recorded (the observation of
   the previous command, client clock), so start = that message's timestamp. The server's
@@ -22,14 +23,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import DatasetError
-from ._io import iter_tar_members, load_json, trajectory_path
+from ._io import iter_tar_members, load_json, model_id, provenance, trajectory_path
 from .step_kinds import kind_of_bash, pick_kind
 from .workload import LLMCall, Workload
 
 __all__ = ["load_mini_swe", "parse_mini_swe_traj", "MINI_SWE_FILE"]
 
 MINI_SWE_FILE = "mini-swe-agent_pr816_deepseek_dev-runs.tar.gz"
-_ORIGIN = "SWE-agent/mini-swe-agent PR 816 @ e5e0fbca : output/deepseek_*_dev/ (internal evaluation only)"
 
 
 def _num(x: Any, default: float = 0.0) -> float:
@@ -65,7 +65,7 @@ def parse_mini_swe_traj(text: str, where: str, task_id: str) -> tuple[list[LLMCa
             calls.append(LLMCall(
                 task_id=task_id, agent="main", kind=pick_kind([kind_of_bash(c) for c in cmds], default="respond"),
                 input_tokens=inp, output_tokens=int(_num(usage.get("completion_tokens"))), cached_tokens=cached,
-                model=f"deepseek:{resp.get('model', 'unknown')}", start=start, duration_s=max(end - start, 0.0),
+                model=model_id(resp.get("model")), start=start, duration_s=max(end - start, 0.0),
                 cost_usd=_num(extra.get("cost"), float("nan")), tools="bash" if cmds else "",
                 source=f"{where}:message {i}",
             ))
@@ -91,7 +91,8 @@ def load_mini_swe(path: str | Path | None = None, strict: bool = False) -> Workl
     submitted = sum(s == "Submitted" for s in statuses.values())
     empty = len(statuses) - len({c.task_id for c in calls})
     return Workload.from_calls(calls, name="mini-swe-agent", notes=[
-        f"origin: {_ORIGIN}",
+        provenance(p),
+        f"runs from the archive's configurations: {', '.join(sorted({t.split('/')[0] for t in statuses}))}",
         "durations: gaps between consecutive client-clock messages (server 'created' seconds not used)",
         f"exit status: {submitted}/{len(statuses)} runs submitted a patch (submission is not resolution)",
         f"{empty} runs have no completed call (timeout / server error before the first answer)",

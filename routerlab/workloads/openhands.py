@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DatasetError
-from ._io import iter_jsonl, read_gzip_text, trajectory_path
+from ._io import iter_jsonl, provenance, read_gzip_text, trajectory_path
 from .step_kinds import kind_of_bash, pick_kind
 from .workload import LLMCall, Workload
 
 __all__ = ["load_openhands", "parse_openhands_run", "OPENHANDS_FILE"]
 
 OPENHANDS_FILE = "openhands_multi-swe-bench_example_output.jsonl.gz"
-_ORIGIN = "OpenHands/OpenHands @ d6fab190 : evaluation/benchmarks/multi_swe_bench/examples/output.jsonl (MIT)"
 
 
 def _as_dict(v: Any) -> dict[str, Any]:
@@ -108,7 +107,7 @@ def load_openhands(path: str | Path | None = None, strict: bool = False) -> Work
     p = Path(path) if path is not None else trajectory_path(OPENHANDS_FILE)
     text = read_gzip_text(p, strict=strict) if p.suffix == ".gz" else p.read_text("utf-8")
     calls: list[LLMCall] = []
-    notes = [f"origin: {_ORIGIN}", "recorded cost is 0.0 in the file with no per-call costs: kept as unknown (NaN)"]
+    notes = [provenance(p), "recorded cost is 0.0 in the file with no per-call costs: kept as unknown (NaN)"]
     for lineno, run in iter_jsonl(text, p.name, strict=strict):
         run_calls, error = parse_openhands_run(run, f"{p.name}: line {lineno}")
         calls += run_calls

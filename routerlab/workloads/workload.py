@@ -42,7 +42,8 @@ class LLMCall:
     ``cache_write_tokens`` were written to it (Anthropic bills these above the input price).
     ``cost_usd`` is what the recording says the call cost (NaN when it says nothing).
     ``output_partial`` marks a lower bound (streamed transcripts). ``outcome`` is the run's
-    recorded success (tau2 reward, 1/0), NaN when unknown."""
+    recorded success (tau2 reward, 1/0), NaN when unknown. ``model`` is None when the
+    recording does not say which model answered."""
 
     task_id: str
     agent: str
@@ -50,7 +51,7 @@ class LLMCall:
     input_tokens: int
     output_tokens: int
     cached_tokens: int
-    model: str
+    model: str | None
     start: float
     duration_s: float
     cost_usd: float = float("nan")
@@ -109,7 +110,13 @@ class Workload:
 
     @classmethod
     def concat(cls, workloads: Sequence[Workload], name: str | None = None) -> Workload:
-        frames = [w.frame[list(COLUMNS)] for w in workloads]
+        """One workload of several. Task ids are namespaced by source (``<workload name>/<task id>``;
+        a repeated name gets ``#<position>``), so tasks that share an id in different sources
+        (tau2's airline and retail both have ``18#0``) stay separate tasks."""
+        names = [w.name for w in workloads]
+        prefixes = [n if names.count(n) == 1 else f"{n}#{i}" for i, n in enumerate(names)]
+        frames = [w.frame[list(COLUMNS)].assign(task_id=p + "/" + w.frame["task_id"].astype(str))
+                  for w, p in zip(workloads, prefixes, strict=True)]
         notes = [n for w in workloads for n in w.notes]
         return cls(pd.concat(frames, ignore_index=True), name=name or "+".join(w.name for w in workloads), notes=notes)
 
@@ -122,7 +129,7 @@ class Workload:
             f = self.frame
             out: dict[str, np.ndarray] = {}
             for col in ("task_id", "kind", "tier", "model", "agent"):
-                c, names = pd.factorize(f[col], sort=False)
+                c, names = pd.factorize(f[col], sort=False)  # a call with no recorded model: -1
                 out[col] = c.astype(np.int64)
                 out[col + "_names"] = np.asarray(names, dtype=object)
             t = out["task_id"]
@@ -171,7 +178,7 @@ class Workload:
             "output_tokens": g["output_tokens"].sum(),
             "recorded_cost_usd": g["cost_usd"].sum(min_count=1),
             "recorded_wall_s": g["end"].max() - g["start"].min(),
-            "model": g["model"].agg(lambda s: s.value_counts().index[0]),
+            "model": g["model"].agg(lambda s: s.value_counts(dropna=False).index[0]),
             "outcome": g["outcome"].first(),
         })
         return out
@@ -192,8 +199,9 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
         f[col] = pd.to_numeric(f[col]).fillna(0).astype(np.int64)
     for col in _FLOAT_COLS:
         f[col] = pd.to_numeric(f[col]).astype(np.float64)
-    for col in ("task_id", "agent", "kind", "model", "tools", "source"):
+    for col in ("task_id", "agent", "kind", "tools", "source"):
         f[col] = f[col].astype(str)
+    f["model"] = f["model"].map(lambda m: None if m is None or (isinstance(m, float) and np.isnan(m)) else str(m))
     f["output_partial"] = f["output_partial"].astype(bool)
     if (f[list(_INT_COLS)] < 0).any().any():
         raise DatasetError("workload has negative token counts")

@@ -57,9 +57,11 @@ table[["cost_usd", "wall_s", "llm_s", "calls", "cost_x_first", "wall_x_first"]]
 # Routing makes the run faster: smaller models answer sooner. Its effect on **cost** depends
 # on the prompt cache. Agents re-send a long, growing context on every call; providers bill
 # cached input at a tenth of the price, but a cache belongs to one model. The default
-# simulation (`cache="per-model"`) lets a call read from cache at most what its model already
-# saw earlier in the run, so a model that joins late, or is called rarely, pays for fresh
-# context. Compare the cache assumptions, from no cache at all to every recorded hit kept:
+# simulation (`cache="per-model"`, `routerlab.simulate.CACHE_DEFAULT`) lets a call read from
+# cache at most what its model already saw earlier in the run, so a model that joins late, or
+# is called rarely, pays for fresh context; `"same-model"` loses the cache at every switch (a
+# pessimistic bound). Compare the cache assumptions, from no cache at all to every recorded hit
+# kept (what they mean is said once, in `routerlab.simulate`'s docstring):
 
 # %%
 import pandas as pd
