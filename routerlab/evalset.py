@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import evalset_override, package_file
 from .errors import DatasetError
+from .kinds import EVALSET_KINDS, TIERS, tiers_for
 from .types import Request
 
 if TYPE_CHECKING:
@@ -34,24 +35,8 @@ __all__ = [
     "to_requests",
 ]
 
-TIERS = ("orchestrator", "classifier", "coder", "vision")
-KIND_TO_TIER: dict[str, str] = {
-    "screen_classify": "classifier",
-    "intent": "classifier",
-    "workflow": "classifier",
-    "extract": "classifier",
-    "code_write": "coder",
-    "code_edit": "coder",
-    "code_debug": "coder",
-    "code_command": "coder",
-    "plan": "orchestrator",
-    "review": "orchestrator",
-    "summarize_long": "orchestrator",
-    "decide": "orchestrator",
-    "screenshot_read": "vision",
-    "ui_locate": "vision",
-    "visual_check": "vision",
-}
+# The eval set's kinds and their tiers: a view of the one table in routerlab.kinds.
+KIND_TO_TIER: dict[str, str] = tiers_for(EVALSET_KINDS)
 COLUMNS = ("id", "text", "tier", "kind", "split", "image_refs", "input_tokens", "ambiguous", "label_note")
 SPLITS = ("train", "test")
 _ENV = "ROUTERLAB_EVALSET"

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from .errors import TraceError
 
-__all__ = ["TraceRecord", "Trace", "STATUSES", "redact"]
+__all__ = ["TraceRecord", "Trace", "STATUSES", "redact", "critical_path", "critical_path_rows"]
 
 STATUSES = ("ok", "error", "refused")
 
@@ -235,3 +235,69 @@ def _truncate_torn_tail(path: Path) -> None:
         keep = raw.rfind(b"\n") + 1
         with path.open("r+b") as f:
             f.truncate(keep)
+
+
+def critical_path(frame: Any, id_col: str = "call_id", slack_s: float = 1e-6) -> list[Any]:
+    """Ids of the spans on the critical path of a run (the chain of waits that set its wall
+    time), in time order (a span before what it contains). ``frame``: ``Trace.to_frame()`` or any frame with ``id_col``,
+    ``start`` and ``end`` (``parent_id`` optional).
+
+    Among the top-level spans (no parent in the frame), start from the one that ended last (the
+    innermost on a tie) and step back, each time to the span that ended latest at or before the
+    current one started (``slack_s`` absorbs clock noise); parallel branches that finished early
+    are off the path. A span on the path that has children contributes its children's chain,
+    found the same way, and so on down. Without ``parent_id`` every span is top-level."""
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TraceError(f"critical_path needs a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in (id_col, "start", "end") if c not in frame.columns]
+    if missing:
+        raise TraceError(f"critical_path: the frame lacks column(s) {missing}; pass Trace.to_frame() "
+                         "or a simulate() frame")
+    if frame.empty:
+        return []
+    ids = list(frame[id_col])
+    start = frame["start"].astype(float).to_numpy()
+    end = frame["end"].astype(float).to_numpy()
+    known = set(ids)
+    parents = frame["parent_id"] if "parent_id" in frame.columns else [None] * len(ids)
+    kids: dict[Any, list[int]] = {}
+    for i, p in enumerate(parents):
+        top = p is None or (not isinstance(p, str) and bool(pd.isna(p))) or p not in known or p == ids[i]
+        kids.setdefault(None if top else p, []).append(i)
+
+    def chain(pool: list[int]) -> list[int]:
+        arr = np.asarray(pool)
+        cur = int(arr[np.lexsort((start[arr], end[arr]))[-1]])  # ended last, latest start on a tie
+        out = [cur]
+        while True:
+            ok = arr[(end[arr] <= start[cur] + slack_s) & (start[arr] < start[cur])]
+            if not len(ok):
+                return out[::-1]
+            cur = int(ok[np.lexsort((start[ok], end[ok]))[-1]])
+            out.append(cur)  # start strictly decreases along the chain, so it ends
+
+    def walk(pool: list[int], seen: set[int]) -> list[int]:
+        out: list[int] = []
+        for i in chain(pool):
+            out.append(i)
+            children = [c for c in kids.get(ids[i], []) if c not in seen]
+            if children:
+                out += walk(children, seen | {i})
+        return out
+
+    path = walk(kids.get(None) or list(range(len(ids))), set())
+    path.sort(key=lambda i: (start[i], -end[i]))  # a span before the spans it contains
+    return [ids[i] for i in path]
+
+
+def critical_path_rows(frame: Any, id_col: str = "call_id", slack_s: float = 1e-6) -> Any:
+    """The rows of ``frame`` on its :func:`critical_path`, in time order (a DataFrame)."""
+    path = critical_path(frame, id_col, slack_s)
+    if not path:
+        return frame.iloc[0:0].reset_index(drop=True)
+    order = {cid: n for n, cid in enumerate(path)}
+    rows = frame[frame[id_col].isin(order)]
+    return rows.iloc[rows[id_col].map(order).argsort(kind="stable")].reset_index(drop=True)

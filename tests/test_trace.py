@@ -112,3 +112,23 @@ def test_api_keys_never_reach_the_trace(tmp_path):
     path = Trace(records=[rec]).save(tmp_path / "k.jsonl")
     assert key not in path.read_text()
     assert redact("Bearer abcdefghijklmnop1234") == "[redacted]"
+
+
+def test_critical_path_descends_into_spans_and_skips_the_early_branch() -> None:
+    import pandas as pd
+
+    from routerlab.orchestrator import critical_path as orchestrator_critical_path
+    from routerlab.trace import critical_path, critical_path_rows
+    from routerlab.viz import critical_path as viz_critical_path
+
+    rows = [("task", None, 0, 10), ("plan", "task", 0, 1), ("a", "task", 1, 5), ("b", "task", 1, 3),
+            ("decide", "task", 5, 10), ("c", "decide", 5, 9), ("b1", "b", 1, 3)]
+    f = pd.DataFrame(rows, columns=["call_id", "parent_id", "start", "end"])
+    assert critical_path(f) == ["task", "plan", "a", "decide", "c"]
+    assert viz_critical_path is critical_path  # one walk, two old names
+    assert orchestrator_critical_path is critical_path_rows
+    assert critical_path_rows(f)["call_id"].tolist() == critical_path(f)
+    flat = f.drop(columns="parent_id")  # no parents: a plain chain of waits over the spans
+    assert critical_path(flat) == ["plan", "a", "decide"]  # the innermost of the last-ending spans
+    with pytest.raises(TraceError, match="lacks column"):
+        critical_path(f.drop(columns="end"))

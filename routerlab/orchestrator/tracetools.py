@@ -4,56 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..trace import Trace
+from ..trace import Trace, critical_path_rows
 
 __all__ = ["critical_path", "replay_client"]
 
 
-def critical_path(trace_frame: Any) -> Any:
-    """The records that decided a run's end time, in time order (a DataFrame of trace rows).
-
-    From the root (the record without a parent, latest-ending if several), repeatedly: take the
-    child that ended last; before it, the child that ended last before that one started; and so
-    on; then descend into each of them. Leaves are calls; their latencies sum to the time the
-    run spent waiting on models along that path."""
-    import pandas as pd
-
-    f = trace_frame.reset_index(drop=True)
-    if f.empty:
-        return f
-    ids = set(f["call_id"])
-    kids: dict[str, list[int]] = {}
-    roots = []
-    for i, p in enumerate(f["parent_id"]):
-        if p is None or (isinstance(p, float) and pd.isna(p)) or p not in ids:
-            roots.append(i)
-        else:
-            kids.setdefault(str(p), []).append(i)
-    start, end = f["start"].to_numpy(), f["end"].to_numpy()
-
-    def walk(i: int) -> list[int]:
-        ch = kids.get(str(f.at[i, "call_id"]), [])
-        if not ch:
-            return [i]
-        seq: list[int] = []
-        limit = end[i] + 1e-9
-        pool = list(ch)
-        while pool:
-            fit = [c for c in pool if end[c] <= limit]
-            if not fit:
-                break
-            c = max(fit, key=lambda k: (end[k], start[k]))
-            seq.append(c)
-            pool = [k for k in pool if k != c]
-            limit = start[c] + 1e-9
-        out = [i]
-        for c in reversed(seq):
-            out += walk(c)
-        return out
-
-    root = max(roots, key=lambda k: end[k])
-    path = walk(root)
-    return f.iloc[path].sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+# The records that decided a run's end time, as a DataFrame of trace rows in time order: the
+# one critical-path walk lives in routerlab.trace; this name stays for existing callers.
+critical_path = critical_path_rows
 
 
 def replay_client(trace: Trace, catalog: Any = None, tiers: Any = None, **client_kw: Any) -> Any:

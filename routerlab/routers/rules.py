@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import BudgetExceededError, CapabilityError, RoutingError
+from ..kinds import KIND_TIERS  # the one kind -> tier table; re-exported here, its old home
 from ..types import Alternative, Decision, Request
 from .base import RouteConstraints, Router
 
@@ -29,42 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RuleRouter", "KIND_TIERS", "pick_model", "request_has_images", "Pick"]
 
-# Subtask kinds -> tier: the eval set's kinds (routerlab.evalset.KIND_TO_TIER) and the step
-# kinds of recorded agent runs and of routerlab's orchestrator (routerlab.workloads.step_kinds
-# uses the same values, so replayed workloads and live requests route alike).
-KIND_TIERS: dict[str, str] = {
-    # orchestrator: planning, judgement, answering the user, long documents
-    "plan": "orchestrator",
-    "decompose": "orchestrator",
-    "review": "orchestrator",
-    "decide": "orchestrator",
-    "respond": "orchestrator",
-    "summarize_long": "orchestrator",
-    # classifier: a label or a few fields read off text; reading and searching tool output
-    "classify": "classifier",
-    "screen_classify": "classifier",
-    "intent": "classifier",
-    "workflow": "classifier",
-    "extract": "classifier",
-    "read": "classifier",
-    "search": "classifier",
-    "summarize": "classifier",  # short tool output; a long document is "summarize_long"
-    # coder
-    "code": "coder",
-    "code_write": "coder",
-    "code_edit": "coder",
-    "code_debug": "coder",
-    "code_command": "coder",
-    "edit": "coder",
-    "test": "coder",
-    "run": "coder",
-    # vision
-    "vision": "vision",
-    "screenshot": "vision",
-    "screenshot_read": "vision",
-    "ui_locate": "vision",
-    "visual_check": "vision",
-}
 
 
 def request_has_images(request: Request) -> bool:

@@ -8,34 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..trace import critical_path  # computed at the trace layer, drawn here (viz.critical_path)
 from ._frames import _decision_text, _go, _int, _lane_order, _num, _pick, _require, _usd
 from .palette import CRITICAL
-
-
-def critical_path(frame: pd.DataFrame, id_col: str = "call_id", slack_s: float = 0.01) -> list[Any]:
-    """Ids of the spans on the critical path of a run: the chain of waits that set its wall time.
-
-    Start from the span that ended last (the innermost one on a tie) and step back, each time to
-    the span that ended latest at or before the current one started (within ``slack_s`` of clock
-    noise). Parallel branches that finished early are off the path. Parent ids are not needed
-    for the walk (the timeline draws the path only for runs that have parent ids)."""
-    f = _require(frame, [id_col, "start", "end"], "critical_path")
-    if f.empty:
-        return []
-    ids = list(f[id_col])
-    start = f["start"].astype(float).to_numpy()
-    end = f["end"].astype(float).to_numpy()
-    order = np.lexsort((start, end))  # by end, then latest start last
-    cur = int(order[-1])
-    path = [cur]
-    while True:
-        # A parent that contains the current span ends after it starts, so it is never "waited on".
-        ok = np.flatnonzero((end <= start[cur] + slack_s) & (start < start[cur]))
-        if not len(ok):
-            break
-        cur = int(ok[np.lexsort((start[ok], end[ok]))[-1]])
-        path.append(cur)  # start strictly decreases along the path, so the walk ends
-    return [ids[i] for i in reversed(path)]
 
 
 def timeline(

@@ -58,6 +58,8 @@ import re
 import shlex
 from collections.abc import Iterable
 
+from ..kinds import STEP_KINDS, tiers_for
+
 __all__ = [
     "KINDS",
     "KIND_TIERS",
@@ -68,24 +70,9 @@ __all__ = [
     "kind_of_tool",
 ]
 
-KIND_TIERS: dict[str, str] = {
-    "plan": "orchestrator",
-    "review": "orchestrator",
-    "respond": "orchestrator",
-    "read": "classifier",
-    "search": "classifier",
-    "summarize": "classifier",
-    "edit": "coder",
-    "test": "coder",
-    "run": "coder",
-    "vision": "vision",
-    # the request kinds of routerlab's own orchestrator (Workload.from_trace_frame)
-    "decide": "orchestrator",
-    "classify": "classifier",
-    "extract": "classifier",
-    "code": "coder",
-}
-KINDS: tuple[str, ...] = tuple(KIND_TIERS)
+# The step kinds and their tiers: a view of the one table in routerlab.kinds.
+KINDS: tuple[str, ...] = STEP_KINDS
+KIND_TIERS: dict[str, str] = tiers_for(STEP_KINDS)
 PRECEDENCE: tuple[str, ...] = (
     "edit", "test", "run", "review", "plan", "vision", "search", "read", "summarize", "respond",
     "code", "decide", "classify", "extract",
