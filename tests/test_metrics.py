@@ -240,3 +240,28 @@ def test_group_mean_predictions_know_only_the_group() -> None:
         group_mean_predictions(train, test, column="nope")
     with pytest.raises(InvalidRequestError):
         group_mean_predictions(train, test.subset_models(["strong", "weak"]))
+
+
+def test_wilson_interval_matches_scipy_and_the_calibration_bound() -> None:
+    from routerlab.evaluation import wilson_interval
+    from routerlab.routers.calibrate import wilson_lower
+
+    stats = pytest.importorskip("scipy.stats")
+    k, n = np.array([0, 7, 390, 20]), np.array([10, 20, 400, 20])
+    low, high = wilson_interval(k, n, 0.90)
+    for i in range(len(k)):
+        ref = stats.binomtest(int(k[i]), int(n[i])).proportion_ci(0.90, "wilson")
+        assert (low[i], high[i]) == pytest.approx((ref.low, ref.high), abs=1e-12)
+        assert low[i] == wilson_lower(int(k[i]), int(n[i]), 0.95)  # one-sided 95% = two-sided 90%
+    lo0, hi0 = wilson_interval([0.0, 3.5], [0, 10])  # no trials: no information; fractional successes work
+    assert (lo0[0], hi0[0]) == (0.0, 1.0) and 0 < lo0[1] < 0.35 < hi0[1] < 1
+
+
+def test_viz_draws_the_evaluation_statistics() -> None:
+    from routerlab import evaluation, viz
+
+    assert viz.upper_hull is evaluation.upper_hull and viz.wilson_interval is evaluation.wilson_interval
+    xs, ys = evaluation.upper_hull(PTS_C, PTS_Q)
+    hull = nondecreasing_hull(PTS_C, PTS_Q)
+    np.testing.assert_allclose(xs[: len(hull)], hull[:, 0])
+    assert xs[-1] == max(PTS_C) and ys[-1] == hull[-1, 1]

@@ -1,5 +1,5 @@
 """Evaluation: the field's metrics (RouteLLM's PGR/APGR/CPT, RouterBench's AIQ), hulls, sweeps,
-bootstrap intervals, and the building blocks of the benchmark runs (``routerlab.evaluation.runs``)."""
+bootstrap and Wilson intervals (the statistics ``routerlab.viz`` draws), and the building blocks of the benchmark runs (``routerlab.evaluation.runs``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from .metrics import (
     pgr,
     roc_auc,
     total_cost,
+    upper_hull,
+    wilson_interval,
     within_group_auc,
 )
 from .sweep import (
@@ -48,6 +50,8 @@ __all__ = [
     "oracle_choice",
     "pareto_mask",
     "pgr",
+    "upper_hull",
+    "wilson_interval",
     "roc_auc",
     "routellm_thresholds",
     "threshold_sweep",

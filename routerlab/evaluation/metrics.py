@@ -43,11 +43,13 @@ __all__ = [
     "cpt",
     "pareto_mask",
     "nondecreasing_hull",
+    "upper_hull",
     "hull_value",
     "aiq",
     "cost_to_reach",
     "oracle_choice",
     "bootstrap_ci",
+    "wilson_interval",
     "roc_auc",
     "within_group_auc",
 ]
@@ -168,6 +170,20 @@ def nondecreasing_hull(cost: ArrayLike, quality: ArrayLike) -> np.ndarray:
     return np.array(hull, dtype=float)
 
 
+def upper_hull(cost: ArrayLike, quality: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The :func:`nondecreasing_hull` as a line to draw (RouterBench's "zero router" line):
+    ``(xs, ys)`` through its vertices, extended flat to the largest cost."""
+    c = np.asarray(cost, dtype=float)
+    if c.size == 0:
+        return np.array([]), np.array([])
+    hull = nondecreasing_hull(c, quality)
+    xs, ys = hull[:, 0], hull[:, 1]
+    top = float(c.max())
+    if top > xs[-1]:
+        xs, ys = np.append(xs, top), np.append(ys, ys[-1])
+    return xs, ys
+
+
 def hull_value(hull: np.ndarray, c: float | np.ndarray) -> np.ndarray:
     """The hull as a function of cost: linear between vertices, flat after the last, 0 before the first."""
     c = np.asarray(c, dtype=float)
@@ -220,6 +236,22 @@ def bootstrap_ci(stat: Callable[[np.ndarray], float], n_items: int, n_boot: int 
     vals = np.array([stat(rng.integers(0, n_items, n_items)) for _ in range(n_boot)], dtype=float)
     lo, hi = np.nanquantile(vals, [alpha / 2, 1 - alpha / 2])
     return point, float(lo), float(hi)
+
+
+def wilson_interval(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided Wilson score interval ``(low, high)`` for ``successes / n`` (arrays broadcast;
+    fractional successes allowed; ``(0, 1)`` where n is 0). Each end is the one-sided bound
+    :func:`routerlab.routers.calibrate.wilson_lower` holds against its target, at
+    ``(1 + confidence) / 2``, so a drawn interval and a calibration verdict always agree."""
+    from ..routers.calibrate import wilson_lower
+
+    k, m = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
+    level = (1 + confidence) / 2
+    low, high = np.zeros(k.shape), np.ones(k.shape)
+    for idx in zip(*np.nonzero(m > 0), strict=True):
+        low[idx] = wilson_lower(k[idx], m[idx], level)  # type: ignore[arg-type]
+        high[idx] = 1 - wilson_lower(m[idx] - k[idx], m[idx], level)  # type: ignore[arg-type]
+    return low, high
 
 
 def roc_auc(y_true: ArrayLike, score: ArrayLike) -> float:
