@@ -62,6 +62,16 @@ def _lines(path):
     return path.read_text().splitlines()
 
 
+def _rewritten(lines, attributes):
+    """The span lines with each span's attributes replaced by ``attributes(span)``."""
+    out = []
+    for ln in lines:
+        span = json.loads(ln)
+        span["attributes"] = attributes(span)
+        out.append(json.dumps(span))
+    return out
+
+
 def test_torn_last_line_warns_with_file_and_line_and_strict_raises(agent_run, tmp_path):
     _, d = agent_run
     lines = _lines(d / "run.jsonl")
@@ -78,13 +88,8 @@ def test_torn_last_line_warns_with_file_and_line_and_strict_raises(agent_run, tm
 def test_llm_span_without_usage_is_an_error_naming_the_line(agent_run, tmp_path):
     _, d = agent_run
     lines = _lines(d / "run.jsonl")
-    out = []
-    for ln in lines:
-        span = json.loads(ln)
-        if span["name"].startswith("chat ") or span["name"] == "ChatCompletion":
-            span["attributes"] = {k: v for k, v in span["attributes"].items()
-                                  if not k.startswith(("gen_ai.usage", "llm.token_count"))}
-        out.append(json.dumps(span))
+    out = _rewritten(lines, lambda span: {k: v for k, v in span["attributes"].items()
+                                          if not k.startswith(("gen_ai.usage", "llm.token_count"))})
     bad = tmp_path / "nousage.jsonl"
     bad.write_text("\n".join(out) + "\n")
     first = next(i for i, ln in enumerate(out, 1) if json.loads(ln)["name"].startswith("chat "))
@@ -95,11 +100,7 @@ def test_llm_span_without_usage_is_an_error_naming_the_line(agent_run, tmp_path)
 def test_unknown_conventions_and_malformed_lines_are_errors(agent_run, tmp_path):
     _, d = agent_run
     lines = _lines(d / "run.jsonl")
-    plain = []
-    for ln in lines:
-        span = json.loads(ln)
-        span["attributes"] = {"http.method": "POST"}
-        plain.append(json.dumps(span))
+    plain = _rewritten(lines, lambda span: {"http.method": "POST"})
     (tmp_path / "http.jsonl").write_text("\n".join(plain) + "\n")
     with pytest.raises(DatasetError, match=rf"no LLM span in {len(lines)} spans.*gen_ai.*openinference.span.kind.*'http'"):
         load_otel(tmp_path / "http.jsonl")
