@@ -18,6 +18,8 @@
     │   └── BadResponseError               malformed or empty answer
     ├── RoutingError                       a router could not decide (unfitted, no eligible model)
     ├── BudgetExceededError                a call or run would exceed its budget; refused before sending
+    ├── AllModelsFailedError               (also ExceptionGroup) every candidate of a call failed; it is
+    │                                      also an instance of the last candidate's error class
     ├── LimitReachedError                  an orchestrator limit (time, calls) stopped the run
     ├── DatasetError                       a dataset is missing, corrupt, truncated or malformed
     │   └── ChecksumError
@@ -26,6 +28,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "DatasetError",
     "ChecksumError",
     "TraceError",
+    "AllModelsFailedError",
 ]
 
 
@@ -175,3 +179,72 @@ class ChecksumError(DatasetError):
 
 class TraceError(RouterlabError, ValueError):
     pass
+
+
+class AllModelsFailedError(RouterlabError, ExceptionGroup):  # type: ignore[misc]
+    """Every candidate model of one call failed; ``.exceptions`` holds each candidate's error.
+
+    Raised by the client after its fallback walk (as pydantic-ai's ``FallbackExceptionGroup``).
+    :meth:`of` builds it as a subclass of the *last* error's class too, so code that catches
+    what the client raised before groups existed (``except RateLimitError``) still catches it,
+    ``type(exc).__name__`` is still that class's name, and its attributes (``status``,
+    ``retry_after``, ``needed``, ...) are copied over. ``except*`` sees every error.
+    """
+
+    def __new__(cls, message: str, exceptions: Sequence[Exception]) -> AllModelsFailedError:
+        return super().__new__(cls, message, exceptions)
+
+    def __init__(self, message: str, exceptions: Sequence[Exception]) -> None:
+        BaseException.__init__(self, message, tuple(exceptions))
+        self.__dict__.update(vars(exceptions[-1]))  # status, retry_after, needed, usage, ...
+
+    @property
+    def last(self) -> Exception:
+        """The error that ended the call (of the last candidate tried)."""
+        return self.exceptions[-1]
+
+    def __str__(self) -> str:
+        return self.message
+
+    def derive(self, excs: Sequence[Exception]) -> AllModelsFailedError:  # type: ignore[override]
+        return AllModelsFailedError.of(list(excs))
+
+    def __reduce__(self) -> Any:
+        return (AllModelsFailedError.of, (list(self.exceptions),))
+
+    @classmethod
+    def of(cls, errors: Sequence[Exception], labels: Sequence[str] | None = None) -> AllModelsFailedError:
+        """The group of ``errors`` (in the order tried), also an instance of the last one's class.
+
+        ``labels``: one line per error for the message (the client gives ``model id: ErrorType``).
+        """
+        if not errors:
+            raise ValueError("AllModelsFailedError needs at least one error")
+        last = errors[-1]
+        message = str(last)
+        if len(errors) > 1:
+            tried = "; ".join(labels or [f"{getattr(e, 'model', '') or '?'}: {type(e).__name__}" for e in errors])
+            message = f"{message} (all {len(errors)} candidates failed: {tried})"
+        return _group_class(type(last))(message, list(errors))
+
+
+_GROUP_CLASSES: dict[type[Exception], type[AllModelsFailedError]] = {}
+
+
+def _group_class(leaf: type[Exception]) -> type[AllModelsFailedError]:
+    """A subclass of AllModelsFailedError and ``leaf`` (or of leaf's nearest base that can be one:
+    an ImportError's memory layout cannot join an ExceptionGroup's)."""
+    if leaf in _GROUP_CLASSES:
+        return _GROUP_CLASSES[leaf]
+    made: type[AllModelsFailedError] = AllModelsFailedError
+    for base in leaf.__mro__:
+        if base in (Exception, BaseException, object) or issubclass(AllModelsFailedError, base):
+            break
+        try:
+            made = type(leaf.__name__, (AllModelsFailedError, base),
+                        {"__module__": __name__, "__qualname__": f"AllModelsFailedError[{leaf.__name__}]"})
+            break
+        except TypeError:  # layout conflict: try the next base
+            continue
+    _GROUP_CLASSES[leaf] = made
+    return made

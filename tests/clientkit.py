@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from routerlab.catalog import Catalog, LatencyProfile, ModelInfo
-from routerlab.client import Client
+from routerlab.client import Client, RetryPolicy
 from routerlab.tiers import TierMap, TierSpec
 
 # prefixes: fso = OpenAI protocol, fsa = Anthropic protocol, fsl = Ollama protocol
@@ -34,6 +34,5 @@ def client(url: str, models: list[ModelInfo], tiers: dict[str, tuple[str, ...]] 
     cat = Catalog(models)
     tm = TierMap([TierSpec(name, ids) for name, ids in (tiers or {}).items()], cat)
     kw.setdefault("timeout_s", 0.3)
-    kw.setdefault("backoff_s", 0.01)
-    kw.setdefault("max_backoff_s", 0.05)
-    return Client(catalog=cat, tiers=tm, providers=providers(url, kw["timeout_s"]), **kw)
+    retry = RetryPolicy(max_attempts=kw.pop("max_attempts", 3), backoff_s=0.01, max_backoff_s=0.05)
+    return Client(catalog=cat, tiers=tm, providers=providers(url, kw["timeout_s"]), retry=retry, **kw)

@@ -121,12 +121,12 @@ def test_llm_classifier_constrains_output_with_a_schema_enum_and_counts_cost():
 
 @pytest.mark.local
 def test_llm_classifier_on_the_real_local_smollm2_returns_valid_labels(local_server, splits):
-    from routerlab.client import Client
+    from routerlab.client import Client, RetryPolicy
     from routerlab.providers.openai import OpenAIProvider
 
     # one attempt: a reply off the schema should fall back at once, not be retried
     provider = OpenAIProvider(base_url=local_server.openai_base_url, name="local")
-    client = Client(providers={"local": provider}, max_attempts=1)
+    client = Client(providers={"local": provider}, retry=RetryPolicy(max_attempts=1))
     llm = LLMClassifier(client, model="local:smollm2-135m")
     _, test = splits
     rows = test.groupby("tier").head(1)  # one request per tier
@@ -231,7 +231,7 @@ def test_remote_llm_candidates_calibrate_through_their_real_sdks(local_server, s
     classifier candidates through the official Anthropic and OpenAI SDKs. Here both endpoints
     are the local llama.cpp server (it speaks both protocols on 127.0.0.1); prices come from
     the catalog entries of the models asked for."""
-    from routerlab.client import Client
+    from routerlab.client import Client, RetryPolicy
     from routerlab.providers.anthropic import AnthropicProvider
     from routerlab.providers.openai import OpenAIProvider
     from routerlab.routers.calibrate import calibrate
@@ -239,7 +239,7 @@ def test_remote_llm_candidates_calibrate_through_their_real_sdks(local_server, s
     client = Client(providers={
         "anthropic": AnthropicProvider("test-key", base_url=local_server.base_url),
         "openai": OpenAIProvider("test-key", base_url=local_server.openai_base_url),
-    }, max_attempts=2)  # a connection the busy server drops is retried, as it would be for a user
+    }, retry=RetryPolicy(max_attempts=2))  # a connection the busy server drops is retried, as it would be for a user
     candidates = [("haiku", LLMClassifier(client, model="anthropic:claude-haiku-4-5")),
                   ("nano", LLMClassifier(client, model="openai:gpt-4.1-nano"))]
     train, test = splits

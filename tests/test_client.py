@@ -270,3 +270,48 @@ def test_replay_of_real_routerbench_outcomes_keeps_recorded_cost_and_quality():
     tight = Client(providers={"routerbench": replay}, budget_usd=float(table.cost[big, 0]) / 2)
     with pytest.raises(BudgetExceededError):
         tight.complete(req, model=f"routerbench:{table.models[0]}")
+
+
+# ---- the error when every candidate fails, and the retry policy ------------------------------------
+def test_all_models_failing_groups_every_candidates_error(fault_server):
+    from routerlab.client import AllModelsFailedError
+
+    models = [model("fso:fault-503"), model("fsa:fault-500")]
+    c = client(fault_server.url, models, {"work": ("fso:fault-503", "fsa:fault-500")}, max_attempts=1)
+    with pytest.raises(ExceptionGroup) as info:
+        c.complete(Request.user("hi"), tier="work")
+    group = info.value
+    assert isinstance(group, AllModelsFailedError) and isinstance(group, ProviderServerError)
+    assert [(e.provider, e.model) for e in group.exceptions] == [("fso", "fault-503"), ("fsa", "fault-500")]
+    assert group.last is group.exceptions[-1] and group.status == group.last.status == 500
+    assert type(group).__name__ == "ProviderServerError"  # what outcome frames and traces show
+    assert str(group.last) in str(group) and "fso:fault-503: ProviderServerError" in str(group)
+    caught = []
+    try:
+        raise group
+    except* ProviderServerError as eg:
+        caught = list(eg.exceptions)
+    assert caught == list(group.exceptions)
+
+
+def test_retry_policy_is_one_checked_value_and_the_old_keywords_still_work():
+    import dataclasses
+
+    from routerlab.catalog import Catalog
+    from routerlab.client import Client, RetryPolicy
+
+    policy = RetryPolicy(max_attempts=2, backoff_s=0.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        policy.max_attempts = 5  # type: ignore[misc]
+    for bad in ({"max_attempts": 0}, {"max_attempts": 1.5}, {"backoff_s": -1.0}, {"max_retry_after_s": float("nan")}):
+        with pytest.raises(InvalidRequestError):
+            RetryPolicy(**bad)
+    limited = RateLimitError("slow", retry_after=100.0)
+    assert policy.wait_s(limited, 1) == policy.max_retry_after_s
+    assert policy.should_retry(limited, 1) and not policy.should_retry(limited, 2)
+    assert not policy.should_retry(InvalidRequestError("bad"), 1)
+    cat = Catalog.default()
+    assert Client(catalog=cat, retry=policy).retry is policy
+    with pytest.warns(DeprecationWarning, match="retry=RetryPolicy"):
+        old = Client(catalog=cat, max_attempts=4, backoff_s=0.1)
+    assert old.retry == RetryPolicy(max_attempts=4, backoff_s=0.1) and old.max_attempts == 4

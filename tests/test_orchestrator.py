@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from routerlab.catalog import Catalog
-from routerlab.client import Client
+from routerlab.client import Client, RetryPolicy
 from routerlab.errors import BadResponseError
 from routerlab.orchestrator import Limits, Orchestrator, critical_path, parse_plan, replay_client
 from routerlab.tiers import TierMap, TierSpec
@@ -66,7 +66,7 @@ class Scripted:
 
 
 def _client(provider: Any) -> Client:
-    return Client(catalog=Catalog.default(), providers={"anthropic": provider}, max_attempts=1)
+    return Client(catalog=Catalog.default(), providers={"anthropic": provider}, retry=RetryPolicy(max_attempts=1))
 
 
 def test_plan_delegate_review_decide_builds_a_trace_tree() -> None:
@@ -148,7 +148,7 @@ def test_run_reproduces_from_its_saved_trace(tmp_path: Path) -> None:
     fake = Scripted(reviews={"s2": ["escalate", "accept"]})
     first = Orchestrator(_client(fake), max_retries=1).run("Triage", task_id="r1")
     saved = first.trace.save(tmp_path / "run.jsonl")
-    client = replay_client(Trace.load(saved), catalog=Catalog.default(), max_attempts=1)
+    client = replay_client(Trace.load(saved), catalog=Catalog.default(), retry=RetryPolicy(max_attempts=1))
     again = Orchestrator(client, max_retries=1).run("Triage", task_id="r1")
     assert again.status == first.status
     assert [vars(s) for s in again.plan] == [vars(s) for s in first.plan]
@@ -175,7 +175,7 @@ def test_local_smollm2_plans_with_a_schema_and_stays_within_limits() -> None:
     local = "local:smollm2-135m"
     cat = Catalog.default()
     tiers = TierMap([TierSpec(t, (local,)) for t in ("orchestrator", "classifier", "coder", "vision")], cat)
-    client = Client(catalog=cat, tiers=tiers, max_attempts=1, timeout_s=120)
+    client = Client(catalog=cat, tiers=tiers, retry=RetryPolicy(max_attempts=1), timeout_s=120)
     orch = Orchestrator(client, limits=Limits(max_calls=5, wall_s=300), max_retries=0,
                         subtask_max_tokens=48, max_subtasks=2, text_max_chars=60)
     report = orch.run("Classify the message 'my card was charged twice' and draft a one-line reply.")
@@ -187,7 +187,7 @@ def test_local_smollm2_plans_with_a_schema_and_stays_within_limits() -> None:
     assert f[f["kind"] == "plan"].iloc[0]["metadata"]["subtasks"]
     assert not critical_path(f).empty
     # the same run, replayed from its trace without the server
-    again = Orchestrator(replay_client(report.trace, catalog=cat, tiers=tiers, max_attempts=1),
+    again = Orchestrator(replay_client(report.trace, catalog=cat, tiers=tiers, retry=RetryPolicy(max_attempts=1)),
                          limits=Limits(max_calls=5, wall_s=300), max_retries=0, subtask_max_tokens=48, max_subtasks=2,
                          text_max_chars=60).run(report.goal, task_id=report.task_id)
     assert [vars(s) for s in again.plan] == [vars(s) for s in report.plan]

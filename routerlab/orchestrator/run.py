@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._aio import run_sync
 from ..errors import BadResponseError, BudgetExceededError, LimitReachedError, RouterlabError
 from ..trace import Trace, TraceRecord
 from ..types import Completion, Decision, Message, Request
@@ -288,11 +288,6 @@ class Orchestrator:
 
     def run(self, goal: str, task_id: str | None = None) -> RunReport:
         """Synchronous :meth:`arun` (in a worker thread when an event loop is already running, as in Jupyter)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(self.arun(goal, task_id))
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, self.arun(goal, task_id)).result()
+        return run_sync(lambda: self.arun(goal, task_id))
 
 

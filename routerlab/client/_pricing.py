@@ -1,0 +1,49 @@
+"""What a call may cost before it is sent (the budget's reservation) and what it did cost."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..catalog import ModelInfo
+from ..types import Completion, Request, Usage
+
+__all__ = ["worst_case_cost", "priced", "billed_cost"]
+
+
+def worst_case_cost(request: Request, info: ModelInfo, provider: Any, input_margin: float) -> float:
+    """``input_margin`` x estimated input tokens plus every allowed output token, at ``info``'s prices.
+
+    A provider that knows the price in advance (replay: the recorded cost) may raise it through
+    an optional ``quote(request, model_name)`` method.
+    """
+    inputs = math.ceil(request.estimated_input_tokens() * input_margin)
+    worst = info.cost(Usage(inputs, request.max_output_tokens))
+    quote = getattr(provider, "quote", None)
+    known = quote(request, info.name) if quote is not None else None
+    return max(worst, known) if known is not None else worst
+
+
+def priced(info: ModelInfo, raw: Completion, attempt: int, call_id: str, meta: Mapping[str, Any],
+           elapsed_s: float) -> Completion:
+    """The provider's unpriced completion, priced and labelled with the call's id and attempts.
+
+    A recorded cost (replay) is kept as recorded; replay also shows its recorded latency.
+    """
+    recorded = bool(raw.metadata.get("recorded_cost"))
+    return replace(
+        raw,
+        model=info.id,
+        provider=info.provider,
+        cost_usd=raw.cost_usd if recorded else info.cost(raw.usage),
+        latency_s=elapsed_s if raw.metadata.get("replay") else raw.latency_s or elapsed_s,
+        metadata={**raw.metadata, **meta, "attempts": attempt, "call_id": call_id},
+    )
+
+
+def billed_cost(info: ModelInfo, usage: Usage | None) -> float:
+    """USD for a failed attempt: its usage when the provider reported one (an answer refused after
+    it arrived was billed), else 0 (no final usage event: nothing known to be spent)."""
+    return info.cost(usage) if usage is not None else 0.0
