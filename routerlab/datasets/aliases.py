@@ -11,15 +11,15 @@ into another. A name the table lacks maps to ``<NA>``: loaders keep those rows a
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
+from ..config import package_file
 from ..errors import DatasetError, InvalidRequestError
 
 __all__ = ["ALIAS_FILE", "SOURCES", "alias_table", "catalog_ids", "unmapped"]
 
-ALIAS_FILE = Path(__file__).resolve().parent.parent / "_data" / "quality" / "aliases.csv"
+ALIAS_FILE = package_file("quality", "aliases.csv")
 SOURCES = ("aider", "tau2", "swe-bench")
 
 

@@ -6,6 +6,9 @@ confidence bound on accuracy (Wilson score or exact Clopper-Pearson), cost per 1
 requests and mean latency per request. It picks the cheapest candidate whose lower bound
 clears the target (ties: the faster), and says so plainly when none does.
 
+``calibrate_outcomes(names, correct, n, cost_per_item)`` applies the same rule to outcomes
+already measured (a leaderboard, an agent benchmark): no candidate is run.
+
 The bound, not the point accuracy, is held against the target: 148/150 correct is 98.7%
 accuracy but only ~96.0% at 95% confidence, and 95/100 does not clear 95% at all.
 """
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 
     from .classifier import TextClassifier
 
-__all__ = ["calibrate", "CalibrationResult", "wilson_lower", "exact_lower", "lower_bound", "METHODS"]
+__all__ = ["calibrate", "calibrate_outcomes", "CalibrationResult", "wilson_lower", "exact_lower", "lower_bound", "METHODS"]
 
 METHODS = ("wilson", "exact")
 TABLE_COLUMNS = [
@@ -137,10 +140,12 @@ def _named(candidates: Sequence[Any]) -> list[tuple[str, TextClassifier]]:
 
 def _select(table: pd.DataFrame, target: float, confidence: float, method: str) -> tuple[str | None, str]:
     """Mark ``qualifies``/``chosen`` in ``table`` for ``target``; return (chosen, message)."""
-    table["qualifies"] = table["lower_bound"].fillna(-1.0) >= target
+    # a candidate with an error (it raised; its cost is unknown) never qualifies
+    table["qualifies"] = (table["lower_bound"].fillna(-1.0) >= target) & table["error"].fillna("").eq("")
     table["chosen"] = False
     ok = table[table["qualifies"]]
     pct = f"{confidence:.0%}"
+    goal = f"{target:.0%}" if abs(target * 100 - round(target * 100)) < 1e-9 else f"{target:.1%}"
     if ok.empty:
         scored = table.dropna(subset=["lower_bound"])
         if scored.empty:
@@ -148,15 +153,19 @@ def _select(table: pd.DataFrame, target: float, confidence: float, method: str) 
         else:
             top = scored.sort_values("lower_bound", ascending=False).iloc[0]
             best = (f"best is {top['candidate']} with accuracy {top['accuracy']:.3f} "
-                    f"(lower bound {top['lower_bound']:.3f}, {top['correct']}/{top['n']})")
-        return None, f"none of {len(table)} candidates reaches {target:.0%} accuracy at {pct} confidence ({method}); {best}"
+                    f"(lower bound {top['lower_bound']:.3f}, {top['correct']:g}/{top['n']})")
+            blocked = table[(table["lower_bound"].fillna(-1.0) >= target) & ~table["qualifies"]]
+            if len(blocked):
+                best += f"; {', '.join(blocked['candidate'])} would qualify but: {blocked['error'].iloc[0]}"
+        return None, f"none of {len(table)} candidates reaches {goal} accuracy at {pct} confidence ({method}); {best}"
     pick = ok.sort_values(["cost_per_1k_usd", "latency_ms"], kind="stable").iloc[0]
     chosen = str(pick["candidate"])
     table.loc[table["candidate"] == chosen, "chosen"] = True
     return chosen, (
         f"chose {chosen}: accuracy {pick['accuracy']:.3f}, lower bound {pick['lower_bound']:.3f} >= "
-        f"{target:.0%} at {pct} confidence ({method}), ${pick['cost_per_1k_usd']:.4f} per 1k requests, "
-        f"{pick['latency_ms']:.1f} ms per request; the cheapest of {len(ok)} that qualify"
+        f"{goal} at {pct} confidence ({method}), ${pick['cost_per_1k_usd']:.4f} per 1k requests, "
+        + (f"{pick['latency_ms']:.1f} ms per request; " if math.isfinite(pick["latency_ms"]) else "")
+        + f"the cheapest of {len(ok)} that qualify"
     )
 
 
@@ -239,3 +248,44 @@ def calibrate(
     table["correct"] = table["correct"].astype("Int64")
     chosen, message = _select(table, target, confidence, method)
     return CalibrationResult(chosen, table, target, confidence, method, message, dict(named))
+
+
+def calibrate_outcomes(
+    names: Sequence[str],
+    correct: Sequence[float],
+    n: Sequence[int] | int,
+    cost_per_item: Sequence[float],
+    target: float = 0.95,
+    confidence: float = 0.95,
+    method: str = "wilson",
+    *,
+    latency_s: Sequence[float] | None = None,
+) -> CalibrationResult:
+    """The rule on recorded outcomes: candidate i solved ``correct[i]`` of ``n[i]`` items at a mean
+    ``cost_per_item[i]`` USD; pick the cheapest whose lower bound reaches ``target`` (ties: the
+    faster, by ``latency_s``). A candidate with an unknown cost (NaN) is kept, never chosen.
+    ``correct`` may be fractional (a pass rate averaged over trials) with ``method="wilson"``."""
+    import pandas as pd
+
+    if method not in METHODS:
+        raise InvalidRequestError(f"method must be one of {METHODS}, got {method!r}")
+    if not 0 < target <= 1:
+        raise InvalidRequestError(f"target must be in (0, 1], got {target}")
+    names = [str(x) for x in names]
+    counts = [n] * len(names) if isinstance(n, int) else list(n)
+    lat = list(latency_s) if latency_s is not None else [math.nan] * len(names)
+    if not names or not len(names) == len(correct) == len(counts) == len(cost_per_item) == len(lat):
+        raise InvalidRequestError("names, correct, n, cost_per_item (and latency_s) need one entry per candidate")
+    if len(set(names)) != len(names):
+        raise InvalidRequestError("candidate names must be unique")
+    rows = []
+    for name, k, m, c, t in zip(names, correct, counts, cost_per_item, lat, strict=True):
+        k = float(k)
+        bound = lower_bound(int(round(k)) if method == "exact" else k, int(m), confidence, method)  # type: ignore[arg-type]
+        rows.append({"candidate": name, "n": int(m), "correct": k, "accuracy": k / int(m), "lower_bound": bound,
+                     "cost_per_1k_usd": 1000 * float(c), "latency_ms": 1000 * float(t), "failures": 0, "error": ""})
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    priced = table["cost_per_1k_usd"].notna()
+    table.loc[~priced, "error"] = "cost not recorded: never chosen"
+    chosen, message = _select(table, target, confidence, method)
+    return CalibrationResult(chosen, table, target, confidence, method, message, {})
