@@ -61,7 +61,7 @@ from .types import Request
 from .workloads.workload import Workload
 
 __all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW",
-           "CACHE_MODES", "CACHE_DEFAULT"]
+           "CACHE_MODES", "CACHE_DEFAULT", "chain_ends", "latency_params", "prev_in_lane_on_same_model"]
 
 Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
 RECORDED = ("as recorded", "recorded", "as-recorded")
@@ -212,6 +212,7 @@ def policy_models(workload: Workload, policy: Policy, catalog: Catalog) -> np.nd
 
 def chain_ends(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """end[i] = weight[i] + end[pred[i]] (0 where pred is -1), for ``pred[i] < i``, vectorized.
+    ``weight`` may be (n, K): K weightings of one call graph at once (policy search).
 
     Runs of calls where each waits for the one just before (``pred[i] == i - 1``) are summed
     with one cumulative sum; the few runs (tasks, sub-agent branches) are then linked by
@@ -224,11 +225,11 @@ def chain_ends(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
     head = np.r_[True, pred[1:] != np.arange(n - 1)]  # a run starts where the call does not wait for i-1
     seg = np.cumsum(head) - 1
     heads = np.flatnonzero(head)
-    cs = np.cumsum(w)
+    cs = np.cumsum(w, axis=0)
     local = cs - (cs[heads] - w[heads])[seg]  # sum of the run up to and including i
     base_pred = pred[heads]
     has = base_pred >= 0
-    total = np.where(has, local[np.clip(base_pred, 0, None)], 0.0)
+    total = np.where(has if w.ndim == 1 else has[:, None], local[np.clip(base_pred, 0, None)], 0.0)
     ptr = np.where(has, seg[np.clip(base_pred, 0, None)], -1)
     while True:
         live = np.flatnonzero(ptr >= 0)
@@ -274,7 +275,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
         # a recorded hit survives only where the cache it read was built on the same model
         cached = np.where(same_as_prev | first_unchanged, cached, 0.0)
     elif cache == "per-model" and not recorded:
-        prev_same = _prev_in_lane_on_same_model(c, codes)
+        prev_same = prev_in_lane_on_same_model(c, codes)
         seen = np.where(prev_same >= 0, inp[np.clip(prev_same, 0, None)], 0.0)
         first_unchanged = (c["lane_prev"] < 0) & unchanged
         cached = np.where(first_unchanged, cached, np.minimum(cached, seen))
@@ -288,7 +289,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
         dur = f["duration_s"].to_numpy(dtype=np.float64)
         ttft = np.full(n, np.nan)
     else:
-        ttft_u, tps_u = _latency_params(infos, lat)
+        ttft_u, tps_u = latency_params(infos, lat)
         ttft = ttft_u[codes]
         dur = ttft + out / tps_u[codes]
     gap = f["gap_s"].to_numpy(dtype=np.float64)
@@ -339,7 +340,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     return SimResult(name, frame, totals, per_task, notes)
 
 
-def _prev_in_lane_on_same_model(c: dict[str, np.ndarray], codes: np.ndarray) -> np.ndarray:
+def prev_in_lane_on_same_model(c: dict[str, np.ndarray], codes: np.ndarray) -> np.ndarray:
     """For each call, the agent's latest earlier call on the same model (-1: none)."""
     n = len(codes)
     lane = c["task_id"] * (int(c["agent"].max(initial=0)) + 1) + c["agent"]
@@ -351,7 +352,7 @@ def _prev_in_lane_on_same_model(c: dict[str, np.ndarray], codes: np.ndarray) -> 
     return prev
 
 
-def _latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarray, np.ndarray]:
+def latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarray, np.ndarray]:
     ttft, tps = [], []
     for info in infos:
         if info.id in lat.profiles:

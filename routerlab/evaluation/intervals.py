@@ -39,7 +39,7 @@ def proportion_interval(successes: Any, n: Any, confidence: float = 0.95,
     level = (1 + confidence) / 2  # each side gets half of what the interval leaves out
     low, high = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
     for idx in np.ndindex(k.shape):
-        ki, mi = k[idx], m[idx]
+        ki, mi = float(k[idx]), float(m[idx])
         if not (np.isfinite(ki) and np.isfinite(mi) and mi > 0):
             continue
         if not 0 <= ki <= mi:

@@ -13,18 +13,28 @@ from .agents import (
     oracle_headroom,
     rule_by_group,
 )
+from .architect import architect_pairs
+from .evidence import NO_EVIDENCE, tier_evidence, tier_table
+from .policy import PolicySearch, pareto_front, policy_search
 from .rule import TAU2_GROUP, relative_rule, tau2_rule
 
 __all__ = [
     "AgentRule",
     "CASCADE_NOTE",
+    "NO_EVIDENCE",
+    "PolicySearch",
     "TAU2_GROUP",
     "agent_cascade",
     "agent_rule",
+    "architect_pairs",
     "cascade_table",
     "group_router",
     "oracle_headroom",
+    "pareto_front",
+    "policy_search",
     "relative_rule",
     "rule_by_group",
     "tau2_rule",
+    "tier_evidence",
+    "tier_table",
 ]

@@ -89,7 +89,7 @@ def rule_by_group(table: OutcomeTable, share: float = 0.95, confidence: float = 
         t = r.table.set_index("model")
         pick = r.paired_chosen
 
-        def cell(model: str | None, col: str) -> Any:
+        def cell(model: str | None, col: str, t: pd.DataFrame = t) -> Any:
             return t.loc[model, col] if model is not None else np.nan
         rows.append({"group": g or "all", "n": r.n, "best": r.best, "best_rate": t.loc[r.best, "rate"],
                      "best_cost": t.loc[r.best, "cost_per_instance"], "chosen": r.chosen,

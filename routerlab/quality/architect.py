@@ -11,7 +11,6 @@ the difference is more than noise is in ``diff_low`` / ``diff_high``.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DatasetError

@@ -57,7 +57,7 @@ def tau2_rule(board: pd.DataFrame, group: dict[str, str] | None = None, share: f
         res = relative_rule(label.tolist(), (d["pass_1"] * d["n"]).tolist(), d["n"].astype(int).tolist(),
                             d["cost"].tolist(), share, confidence)
         t = res.table.assign(pass_4=d["pass_4"].to_numpy(), cost=d["cost"].to_numpy())
-        best = t.loc[t["accuracy"].idxmax()]
+        best = t.iloc[int(np.argmax(t["accuracy"].to_numpy()))]
         pick = t[t["chosen"]]
         priced = t[t["cost"].notna()]
         rows.append({
