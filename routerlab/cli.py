@@ -121,14 +121,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="routerlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="all-top-model vs routed on a realistic 50-call agent task (offline)")
-    demo.add_argument("--calls", type=int, default=50)
+    demo.add_argument("--calls", type=int, default=50, metavar="N",
+                      help="how many LLM calls the agent task has (default: 50)")
     demo.add_argument("--task", choices=["real", "synthetic"], default="real",
                       help="a recorded session's first calls, or calls bootstrapped from all trajectories")
     demo.add_argument("--seed", type=int, default=0, help="for --task synthetic")
     demo.add_argument("--top", help="the top model (default: the orchestrator tier's model)")
     demo.add_argument("--tier", action="append", default=[], metavar="TIER=MODEL", help="swap a tier's model")
-    demo.add_argument("--out", default="reports/demo.html")
-    demo.add_argument("--no-report", action="store_true")
+    demo.add_argument("--out", default="reports/demo.html", metavar="PATH",
+                      help="where to write the HTML report with the timelines (default: reports/demo.html)")
+    demo.add_argument("--no-report", action="store_true",
+                      help="print the comparison table only; write no HTML report")
     demo.set_defaults(func=_cmd_demo)
     cat = sub.add_parser("catalog", help="print the model catalog")
     cat.set_defaults(func=_cmd_catalog)

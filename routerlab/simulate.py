@@ -335,7 +335,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     if totals["tasks_with_outcome"] and totals["tasks_outcome_known"] < totals["tasks_with_outcome"]:
         notes.append(f"{totals['tasks_with_outcome'] - totals['tasks_outcome_known']} of {totals['tasks_with_outcome']} "
                      "tasks had calls rerouted: their outcome under this policy is unknown")
-    notes.append("wall_s sums each task's wall time (tasks as independent runs); it includes recorded gaps "
+    notes.append("Wall time sums each task's wall time (tasks as independent runs); it includes recorded gaps "
                  "(tool runs, users, sub-agents' own work) that routing does not change")
     return SimResult(name, frame, totals, per_task, notes)
 

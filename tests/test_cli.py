@@ -44,3 +44,15 @@ def test_cli_prints_the_side_by_side_table(capsys, tmp_path):
 def test_cli_reports_bad_input_as_a_typed_error(capsys):
     assert main(["demo", "--no-report", "--tier", "vision=local:smollm2-135m"]) == 2
     assert "CapabilityError" in capsys.readouterr().err
+
+
+def test_demo_help_explains_every_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    lines = capsys.readouterr().out.split("options:", 1)[1].splitlines()
+    for opt in ("--calls", "--out", "--no-report", "--task", "--top", "--tier"):
+        i = next(i for i, ln in enumerate(lines) if ln.strip().startswith(opt))
+        same_line = lines[i].strip().split("  ", 1)[1:]  # help text after the option, or on the next line
+        text = (same_line[0] if same_line else lines[i + 1]).strip()
+        assert len(text.split()) >= 3, f"{opt} has no help text"
+    assert "wall_s" not in "\n".join(lines)

@@ -125,6 +125,18 @@ def test_licence_and_origin_printed_once(capsys: pytest.CaptureFixture[str], mon
     assert err.count("lm-sys/RouteLLM @ 0b64fdaf") == 1 and "Apache-2.0" in err
 
 
+def test_licence_note_names_no_machine_path_and_can_be_silenced(capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "_announced", set())
+    fetch(VERBATIM, MIRROR)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(MIRROR) not in err and "/" + MIRROR.name not in err, err
+    monkeypatch.setattr(registry, "_announced", set())
+    monkeypatch.setenv("ROUTERLAB_QUIET", "1")
+    fetch(VERBATIM, MIRROR)
+    assert capsys.readouterr().err == ""
+
+
 def test_registry_frame_lists_origin_and_licence() -> None:
     from routerlab.datasets import registry_frame
 

@@ -1,8 +1,15 @@
-"""The notebooks are committed clean (no outputs) and match their sources in tools/notebooks."""
+"""The notebooks are committed clean (no outputs) and match their sources in tools/notebooks.
+
+Both checks read what ``git add`` would store: a notebook run and saved in JupyterLab holds
+outputs in the working file, and nbstripout's git filter (``make setup`` installs it;
+``.gitattributes`` routes every ``*.ipynb`` through it) strips them on the way into git. So
+exploring the notebooks never breaks the tests; only outputs that would really be committed do."""
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -20,16 +27,47 @@ def _builder():
     return mod
 
 
+def _git(*args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def committed_form(path: Path) -> str:
+    """The notebook as ``git add`` would store it: through the clean filter that
+    .gitattributes names for it when this checkout has that filter installed, else as is."""
+    text = path.read_text(encoding="utf-8")
+    if not shutil.which("git"):
+        return text
+    attr = _git("check-attr", "filter", "--", str(path.relative_to(ROOT))).rsplit(": ", 1)[-1]
+    clean = _git("config", "--get", f"filter.{attr}.clean") if attr not in ("", "unspecified", "unset") else ""
+    if not clean:
+        return text
+    out = subprocess.run(clean, shell=True, cwd=ROOT, input=text, capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    return [(c.cell_type, c.source) for c in nb.cells]
+
+
+def test_gitattributes_send_notebooks_through_nbstripout():
+    attrs = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert "*.ipynb filter=nbstripout" in attrs, "the git filter that strips outputs on commit"
+    assert "--install-filter" in (ROOT / "Makefile").read_text(encoding="utf-8"), "make setup installs it"
+
+
 def test_there_are_numbered_notebooks():
     assert len(NOTEBOOKS) >= 1
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_committed_without_outputs(path: Path):
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.reads(committed_form(path), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, "a notebook with no code"
-    assert all(not c.outputs and c.execution_count is None for c in code), "strip outputs (nbstripout)"
+    assert all(not c.outputs and c.execution_count is None for c in code), (
+        f"{path.name} would be committed with outputs: run `make setup` (installs the nbstripout git filter) "
+        f"or `nbstripout {path.relative_to(ROOT)}`")
     assert any("assert " in c.source for c in code), "state the notebook's claims as asserts"
 
 
@@ -38,6 +76,23 @@ def test_notebooks_match_their_sources():
     sources = sorted(b.SOURCES.glob("[0-9][0-9]_*.py"))
     assert [s.stem for s in sources] == [p.stem for p in NOTEBOOKS], "every notebook has a source and vice versa"
     for src in sources:
-        built = b.render(b.build(src))
-        assert (ROOT / "notebooks" / (src.stem + ".ipynb")).read_text(encoding="utf-8") == built, (
+        built = b.build(src)
+        committed = nbformat.reads(committed_form(ROOT / "notebooks" / (src.stem + ".ipynb")), as_version=4)
+        assert _cells(committed) == _cells(built) and committed.metadata.kernelspec == built.metadata.kernelspec, (
             f"{src.name} changed: run python tools/build_notebooks.py")
+
+
+def test_a_built_notebook_passes_the_git_filter_unchanged():
+    """Ids and metadata are those nbstripout leaves, so a notebook that was run and saved comes
+    back through the filter byte for byte (git status stays clean after a JupyterLab session)."""
+    nbstripout = pytest.importorskip("nbstripout")
+    b = _builder()
+    src = sorted(b.SOURCES.glob("[0-9][0-9]_*.py"))[0]
+    built = b.build(src)
+    ran = nbformat.reads(b.render(built), as_version=4)
+    ran.cells[1].outputs = [nbformat.v4.new_output("stream", text="hello\n")]
+    ran.cells[1].execution_count = 3
+    ran.metadata.language_info.update(version="3.11.2", mimetype="text/x-python", file_extension=".py")
+    stripped = nbstripout.strip_output(ran, keep_output=False, keep_count=False, keep_id=False,
+                                       extra_keys=["metadata.widgets", *b.STRIP_EXTRA_KEYS.split()])
+    assert b.render(stripped) == b.render(built)

@@ -5,6 +5,7 @@ line starts with ``# ``). Notebooks come out without outputs, ready to commit; n
 
     python tools/build_notebooks.py            # write notebooks/
     python tools/build_notebooks.py --check    # exit 1 if a notebook differs from its source
+    python tools/build_notebooks.py --install-filter   # make setup: git strips outputs on commit
 """
 
 from __future__ import annotations
@@ -18,6 +19,23 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "tools" / "notebooks"
 OUT = ROOT / "notebooks"
+# What JupyterLab adds to a notebook on save beyond nbstripout's defaults (outputs, counts,
+# metadata.widgets, ...): the kernel's version details. The git filter strips them too.
+STRIP_EXTRA_KEYS = " ".join(f"metadata.language_info.{k}" for k in (
+    "codemirror_mode", "file_extension", "mimetype", "nbconvert_exporter", "pygments_lexer", "version"))
+
+
+def install_filter() -> int:
+    """Install nbstripout as this checkout's git filter for notebooks (``.gitattributes`` routes
+    ``*.ipynb`` through it): ``git add`` then stores a notebook without outputs, whatever a
+    JupyterLab session saved into the working file."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "nbstripout", "--install", "--attributes", str(ROOT / ".gitattributes")],
+                   cwd=ROOT, check=True)
+    subprocess.run(["git", "config", "filter.nbstripout.extrakeys", STRIP_EXTRA_KEYS], cwd=ROOT, check=True)
+    print("nbstripout git filter installed: notebooks are committed without outputs")
+    return 0
 
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -46,9 +64,10 @@ def parse(text: str) -> list[nbformat.NotebookNode]:
         elif kind is not None:
             lines.append(line)
     flush()
-    # Stable ids keep rebuilds diff-free.
+    # Stable ids keep rebuilds diff-free; they are the ids nbstripout gives (cell number), so a
+    # notebook run in JupyterLab and saved goes through the git filter back to exactly this file.
     for i, c in enumerate(cells):
-        c["id"] = f"c{i:02d}"
+        c["id"] = str(i)
     return cells
 
 
@@ -66,7 +85,10 @@ def render(nb: nbformat.NotebookNode) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if any notebook is out of date")
+    ap.add_argument("--install-filter", action="store_true", help="install the nbstripout git filter (make setup)")
     args = ap.parse_args(argv)
+    if args.install_filter:
+        return install_filter()
     stale = []
     for src in sorted(SOURCES.glob("[0-9][0-9]_*.py")):
         target = OUT / (src.stem + ".ipynb")

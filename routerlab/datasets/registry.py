@@ -239,14 +239,33 @@ def verify(path: Path, entry: DataFile) -> None:
 
 
 def _announce(entry: DataFile, path: Path, quiet: bool) -> None:
+    """Note a source's origin and licence once per process: a grey line in a notebook (not a red
+    stderr box), one stderr line in a terminal. Never a machine path (that goes to the debug log).
+    Silence it with ``quiet=True``, ``ROUTERLAB_QUIET=1`` or
+    ``logging.getLogger("routerlab.datasets").setLevel(logging.WARNING)``."""
     with _lock:
         first = entry.source.name not in _announced
         _announced.add(entry.source.name)
-    msg = (f"routerlab.datasets: {entry.source.description} from {entry.source.repo} @ {entry.source.ref}; "
-           f"licence: {entry.source.licence} (read from {path.parent})")
+    msg = (f"data: {entry.source.description} ({entry.source.repo} @ {entry.source.ref}), "
+           f"licence {entry.source.licence}")
     log.info(msg)
-    if first and not quiet:
-        print(msg, file=sys.stderr)
+    log.debug("%s read from %s", entry.key, path)
+    silenced = quiet or os.environ.get("ROUTERLAB_QUIET", "") not in ("", "0") or log.level > logging.INFO
+    if first and not silenced:
+        _show_note(f"routerlab {msg}")
+
+
+def _show_note(text: str) -> None:
+    kernel = sys.modules.get("ipykernel")
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)() if kernel else None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        import html
+
+        from IPython.display import HTML, display
+
+        display(HTML(f"<div style='color:#777;font-size:0.85em'>{html.escape(text)}</div>"))
+    else:
+        print(text, file=sys.stderr)
 
 
 def _urllib_transport(url: str) -> bytes:

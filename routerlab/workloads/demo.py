@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigurationError
-from . import load_all
+from . import load, load_all
 from .synthetic import synthetic_agent_task
 from .workload import COLUMNS, Workload
 
@@ -20,13 +20,13 @@ def agent_task(n_calls: int = 50, source: str = "real", seed: int = 0, workloads
     """The demo's task: ``"real"`` (the first ``n_calls`` calls of a recorded session) or
     ``"synthetic"`` (``n_calls`` calls bootstrapped from all four trajectory formats)."""
 
-    workloads = workloads if workloads is not None else load_all()
     if source == "synthetic":
-        return synthetic_agent_task(n_calls, seed=seed, workloads=workloads)
+        return synthetic_agent_task(n_calls, seed=seed, workloads=workloads if workloads is not None else load_all())
     if source != "real":
         raise ConfigurationError(f"task source must be 'real' or 'synthetic', got {source!r}")
     fmt, session = DEFAULT_SESSION
-    run = workloads[fmt].task(session)
+    # Only the recorded session's own file is read (and its licence noted), not all four sets.
+    run = (workloads[fmt] if workloads is not None else load(fmt)).task(session)
     if n_calls > len(run):
         raise ConfigurationError(f"the recorded session has {len(run)} calls; ask for at most that many")
     frame = run.frame.iloc[:n_calls].reset_index(drop=True)
