@@ -109,7 +109,9 @@ def test_llm_classifier_constrains_output_with_a_schema_enum_and_counts_cost():
     client = _ScriptedClient(['{"label": "coder"}', BadResponseError("not JSON", provider="x")])
     llm = LLMClassifier(client, model="anthropic:claude-haiku-4-5", labels=("coder", "vision"), fallback="vision")
     assert llm.classify("fix my regex")[0] == "coder"
-    assert llm.classify("??") == ("vision", 0.0) and llm.failures_ == 1
+    assert llm.classify("??") == ("vision", 0.0) and llm.usage.failures == 1
+    with pytest.warns(DeprecationWarning, match="usage.failures"):
+        assert llm.failures_ == 1  # the old name still answers
     req, model = client.requests[0]
     assert model == "anthropic:claude-haiku-4-5"
     assert req.response_schema["properties"]["label"]["enum"] == ["coder", "vision"]
@@ -133,7 +135,7 @@ def test_llm_classifier_on_the_real_local_smollm2_returns_valid_labels(local_ser
     labels = [llm.classify(t) for t in rows["text"]]
     assert all(lab in TIER_LABELS for lab, _ in labels)
     assert all(0.0 <= c <= 1.0 for _, c in labels)
-    assert llm.calls_ == 4 and llm.cost_per_request_usd == 0.0  # a local model costs nothing per token
+    assert llm.usage.calls == 4 and llm.cost_per_request_usd == 0.0  # a local model costs nothing per token
     calls = client.trace.records
     assert calls and all(r.model == "local:smollm2-135m" for r in calls)
     assert any(r.input_tokens > 50 and r.output_tokens > 0 for r in calls)

@@ -169,6 +169,12 @@ def _select(table: pd.DataFrame, target: float, confidence: float, method: str) 
     )
 
 
+def _failures(clf: Any) -> int:
+    """Requests a candidate could not answer so far (an LLM classifier's ``usage.failures``)."""
+    usage = getattr(clf, "usage", None)
+    return int(getattr(usage, "failures", 0)) if usage is not None else int(getattr(clf, "failures_", 0))
+
+
 def calibrate(
     candidates: Sequence[Any],
     eval_set: pd.DataFrame,
@@ -211,7 +217,7 @@ def calibrate(
     for name, clf in named:
         row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS)
         row.update(candidate=name, n=len(texts), qualifies=False, chosen=False, error="")
-        before = int(getattr(clf, "failures_", 0))
+        before = _failures(clf)
         try:
             if fit and hasattr(clf, "fit"):
                 clf.fit(list(train["text"]), list(train[label]))
@@ -241,7 +247,7 @@ def calibrate(
             cost_per_1k_usd=1000 * float(getattr(clf, "cost_per_request_usd", 0.0) or 0.0),
             latency_ms=1000 * elapsed / len(texts),
             # requests the candidate could not answer and guessed instead (an LLM off its schema)
-            failures=int(getattr(clf, "failures_", 0)) - before,
+            failures=_failures(clf) - before,
         )
         rows.append(row)
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -12,8 +12,22 @@ Constraints narrow the eligible models first: ``budget_usd`` drops models whose 
 exceeds it, ``latency_target_s`` those whose predicted latency (``latencies`` param) does. When
 nothing is eligible the cheapest (or fastest) model is taken and the Decision's reason says so.
 
-scikit-learn conventions: parameters in ``__init__``, ``fit`` returns self, learned state ends
-in ``_``, predicting before ``fit`` raises RoutingError.
+Group features (``group_by``): what is known about a call besides its text (the benchmark or
+subject of a prompt, an agent step's kind, its tool, the workflow) enters as a per-group prior.
+Fitted with ``groups`` (one label per row; several columns are combined into one key), the
+router predicts ``q = p + w_g (mean_g - p_g)``: the embedding's per-prompt prediction ``p``,
+moved by the gap between the group's observed mean quality ``mean_g`` and the embedding's own
+mean prediction over the group ``p_g``, with an empirical-Bayes weight
+``w_g = n_g / (n_g + group_strength)``: a group seen on many rows gets its observed mean (so
+the router is never worse than knowing the group only, where the embedding carries no
+signal within the group), a group seen on few rows keeps the embedding's prediction, a group
+never seen falls back to it. Without groups the router is the embedding model alone.
+
+scikit-learn conventions (``sklearn/neighbors/_classification.py`` is the model): the first
+parameter may be positional, the rest are keyword-only (passing them by position still works
+for one release, with a FutureWarning); ``fit`` returns self; learned state ends in ``_``;
+``get_params`` / ``set_params`` / ``clone`` (``routerlab.routers._params``); predicting before
+``fit`` raises RoutingError.
 """
 
 from __future__ import annotations
@@ -26,13 +40,34 @@ import numpy as np
 
 from ..errors import InvalidRequestError, RoutingError
 from ..types import Alternative, Decision, Request
+from ._params import ParamsMixin
 from .base import EmbeddingRouterMixin, RouteConstraints, Router
 
 if TYPE_CHECKING:
     from ..datasets.table import OutcomeTable
     from ..embeddings import Embedder
 
-__all__ = ["LearnedRouter", "choose"]
+__all__ = ["LearnedRouter", "choose", "group_keys"]
+
+GroupsLike = Any  # 1-d labels, a (n, g) array / DataFrame of several columns, or None
+
+
+def group_keys(groups: GroupsLike, n: int) -> np.ndarray | None:
+    """One string key per row from one or several categorical columns (None: no groups)."""
+    if groups is None:
+        return None
+    if hasattr(groups, "to_numpy"):
+        groups = groups.to_numpy()
+    g = np.asarray(groups, dtype=object)
+    if g.ndim == 1:
+        keys = np.array([str(v) for v in g], dtype=object)
+    elif g.ndim == 2:
+        keys = np.array(["|".join(map(str, row)) for row in g], dtype=object)
+    else:
+        raise InvalidRequestError(f"groups must be one label per row or (n, columns); got shape {g.shape}")
+    if keys.shape[0] != n:
+        raise InvalidRequestError(f"groups has {keys.shape[0]} rows, X has {n}")
+    return keys
 
 
 def choose(q: np.ndarray, c: np.ndarray, cost_weight: float = 0.0, quality_target: float | None = None,
@@ -55,20 +90,67 @@ def choose(q: np.ndarray, c: np.ndarray, cost_weight: float = 0.0, quality_targe
     return out
 
 
-class LearnedRouter(EmbeddingRouterMixin, Router):
-    """Base of the embedding routers. Subclasses implement ``_fit_quality`` / ``_predict_quality``."""
+class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
+    """Base of the embedding routers. Subclasses implement ``_fit_quality`` / ``_predict_quality``.
+
+    Parameters
+    ----------
+    cost_weight : float, default=0.0
+        Quality points given up per one most-expensive-model call (0: best predicted quality).
+    quality_target : float or None, default=None
+        If set, route to the cheapest model predicted to reach it (else the best).
+    embedder : Embedder or None, default=None
+        Embeds request texts when routing (``routerlab.embeddings.default_embedder()`` if None).
+    model_costs : mapping of model -> USD or None, default=None
+        Fixed per-call prices; they win over the table's costs.
+    latencies : mapping of model -> seconds or None, default=None
+        Predicted latency per model, for ``RouteConstraints.latency_target_s``.
+    tier : str or None, default=None
+        Tier name written into each Decision.
+    group_by : str, sequence of str or None, default=None
+        What groups a request when routing: ``"kind"`` (``Request.kind``) or a ``Request.metadata``
+        key, one or several (combined). ``fit_table`` reads the same names as columns of the
+        table's prompts frame.
+    group_strength : float, default=20.0
+        Empirical-Bayes pseudo-count: a group of ``n`` rows moves predictions by
+        ``n / (n + group_strength)`` of the way to its observed mean.
+
+    Attributes
+    ----------
+    models_ : list of str
+        Model names, in the order of the quality columns.
+    n_features_in_ : int
+        Embedding width seen in ``fit``.
+    embedding_model_ : str or None
+        Id of the embedder ``fit_table`` used (None when ``X`` was given).
+    mean_cost_, cost_floor_, cost_coef_, cost_scale_ : ndarray, ndarray, ndarray or None, float
+        The cost model: per-model mean, floor, ridge coefficients on the embedding, and the
+        most expensive model's mean cost (the unit of ``cost_weight``).
+    group_offsets_ : dict of str -> ndarray or None
+        Per group: ``w_g (mean_g - p_g)``, added to the embedding's predictions (None: no groups).
+    group_sizes_ : dict of str -> int or None
+        Training rows per group.
+    """
 
     name = "learned"
 
-    def __init__(self, cost_weight: float = 0.0, quality_target: float | None = None,
+    def __init__(self, *, cost_weight: float = 0.0, quality_target: float | None = None,
                  embedder: Embedder | None = None, model_costs: Mapping[str, float] | None = None,
-                 latencies: Mapping[str, float] | None = None, tier: str | None = None) -> None:
+                 latencies: Mapping[str, float] | None = None, tier: str | None = None,
+                 group_by: str | Sequence[str] | None = None, group_strength: float = 20.0) -> None:
         self.cost_weight = cost_weight
         self.quality_target = quality_target
         self.embedder = embedder
         self.model_costs = model_costs
         self.latencies = latencies
         self.tier = tier
+        self.group_by = group_by
+        self.group_strength = group_strength
+
+    def _base_params(self) -> dict[str, Any]:
+        """The shared parameters, to forward by keyword from a subclass's ``__init__``."""
+        return {n: getattr(self, n) for n in ("cost_weight", "quality_target", "embedder", "model_costs",
+                                              "latencies", "tier", "group_by", "group_strength")}
 
     # ---- fitting -------------------------------------------------------------------------------
     @abstractmethod
@@ -78,8 +160,9 @@ class LearnedRouter(EmbeddingRouterMixin, Router):
     def _predict_quality(self, X: np.ndarray) -> np.ndarray: ...
 
     def fit(self, X: np.ndarray, quality: np.ndarray, cost: np.ndarray | None = None,
-            models: Sequence[str] | None = None) -> LearnedRouter:
-        """Learn from embeddings ``X`` (n, d) and outcomes ``quality`` / ``cost`` (n, m)."""
+            models: Sequence[str] | None = None, groups: GroupsLike = None) -> LearnedRouter:
+        """Learn from embeddings ``X`` (n, d) and outcomes ``quality`` / ``cost`` (n, m);
+        ``groups``: one label per row (or several columns), the per-group prior (module doc)."""
         X = np.asarray(X, dtype=np.float32)
         Q = np.asarray(quality, dtype=float)
         if X.ndim != 2 or Q.ndim != 2 or X.shape[0] != Q.shape[0] or X.shape[0] < 2:
@@ -90,16 +173,46 @@ class LearnedRouter(EmbeddingRouterMixin, Router):
         self.models_ = list(models) if models is not None else [f"model_{j}" for j in range(m)]
         if len(self.models_) != m:
             raise InvalidRequestError(f"{len(self.models_)} model names for {m} quality columns")
+        keys = group_keys(groups, X.shape[0])
+        if self.group_strength < 0:
+            raise InvalidRequestError(f"group_strength must be >= 0, got {self.group_strength}")
         self._fit_cost(X, cost, m)
         self._fit_quality(X, Q)
         self.n_features_in_ = X.shape[1]
         self.embedding_model_: str | None = None  # unknown: X came from the caller (fit_table sets it)
+        self._fit_groups(X, Q, keys)
         return self
 
+    def _fit_groups(self, X: np.ndarray, Q: np.ndarray, keys: np.ndarray | None) -> None:
+        self.group_offsets_: dict[str, np.ndarray] | None = None
+        self.group_sizes_: dict[str, int] | None = None
+        if keys is None:
+            return
+        P = np.clip(self._predict_quality(X), 0.0, 1.0)
+        self.group_offsets_, self.group_sizes_ = {}, {}
+        for g in np.unique(keys):
+            rows = keys == g
+            n = int(rows.sum())
+            w = n / (n + self.group_strength) if n + self.group_strength > 0 else 0.0
+            self.group_offsets_[str(g)] = w * (Q[rows].mean(axis=0) - P[rows].mean(axis=0))
+            self.group_sizes_[str(g)] = n
+
+    def _group_columns(self) -> list[str]:
+        if self.group_by is None:
+            return []
+        return [self.group_by] if isinstance(self.group_by, str) else list(self.group_by)
+
     def fit_table(self, table: OutcomeTable, X: np.ndarray | None = None) -> LearnedRouter:
-        """Fit on an OutcomeTable, embedding its ``texts`` unless ``X`` is given."""
+        """Fit on an OutcomeTable, embedding its ``texts`` unless ``X`` is given; with
+        ``group_by``, those columns of ``table.prompts`` are the groups."""
         X, embedding_model = self._embed_table(table, X)
-        self.fit(X, table.quality, table.cost, table.models)
+        cols = self._group_columns()
+        missing = [c for c in cols if c not in table.prompts.columns]
+        if missing:
+            raise InvalidRequestError(f"group_by names {missing}, not columns of the table's prompts "
+                                      f"{list(table.prompts.columns)}")
+        groups = table.prompts[cols] if cols else None
+        self.fit(X, table.quality, table.cost, table.models, groups=groups)
         self.embedding_model_ = embedding_model
         return self
 
@@ -141,10 +254,18 @@ class LearnedRouter(EmbeddingRouterMixin, Router):
             raise InvalidRequestError(f"X has {X.shape[1]} features, the router was fitted on {self.n_features_in_}")
         return X
 
-    def predict_quality(self, X: np.ndarray) -> np.ndarray:
-        """Predicted quality (n, m) of each model on each prompt."""
+    def predict_quality(self, X: np.ndarray, groups: GroupsLike = None) -> np.ndarray:
+        """Predicted quality (n, m) of each model on each prompt (with each row's group prior
+        when the router was fitted with groups and ``groups`` is given)."""
         X = self._check_X(X)
-        return np.clip(self._predict_quality(X), 0.0, 1.0)
+        p = np.clip(self._predict_quality(X), 0.0, 1.0)
+        keys = group_keys(groups, X.shape[0])
+        offsets = getattr(self, "group_offsets_", None)
+        if keys is None or not offsets:
+            return p
+        zero = np.zeros(p.shape[1])
+        shift = np.stack([offsets.get(str(k), zero) for k in keys])
+        return np.clip(p + shift, 0.0, 1.0)
 
     def predict_cost(self, X: np.ndarray) -> np.ndarray:
         """Predicted USD (n, m) of each model on each prompt (constant per model without cost data)."""
@@ -173,9 +294,10 @@ class LearnedRouter(EmbeddingRouterMixin, Router):
         return ok
 
     def route_arrays(self, X: np.ndarray, cost_weight: float | None = None, quality_target: float | None = None,
-                     budget_usd: float | None = None, latency_target_s: float | None = None) -> np.ndarray:
+                     budget_usd: float | None = None, latency_target_s: float | None = None,
+                     groups: GroupsLike = None) -> np.ndarray:
         """Model index per prompt for embeddings ``X`` (the fast path for sweeps)."""
-        q = self.predict_quality(X)
+        q = self.predict_quality(X, groups)
         c = self.predict_cost(X)
         lam = self.cost_weight if cost_weight is None else cost_weight
         target = self.quality_target if quality_target is None and cost_weight is None else quality_target
@@ -189,11 +311,20 @@ class LearnedRouter(EmbeddingRouterMixin, Router):
         self._check_fitted()
         if not requests:
             return []
-        return self.decide(self._embed_requests(requests), constraints)
+        return self.decide(self._embed_requests(requests), constraints, self._request_groups(requests))
 
-    def decide(self, X: np.ndarray, constraints: RouteConstraints | None = None) -> list[Decision]:
+    def _request_groups(self, requests: Sequence[Request]) -> np.ndarray | None:
+        """Each request's group key from ``group_by`` (``kind`` or metadata keys)."""
+        cols = self._group_columns()
+        if not cols:
+            return None
+        rows = [[r.kind if c == "kind" else (r.metadata or {}).get(c) for c in cols] for r in requests]
+        return group_keys(np.array(rows, dtype=object), len(requests))
+
+    def decide(self, X: np.ndarray, constraints: RouteConstraints | None = None,
+               groups: GroupsLike = None) -> list[Decision]:
         """Decisions (with alternatives, predicted cost and quality) for embedded prompts."""
-        q, c = self.predict_quality(X), self.predict_cost(X)
+        q, c = self.predict_quality(X, groups), self.predict_cost(X)
         budget = constraints.budget_usd if constraints else None
         lat_target = constraints.latency_target_s if constraints else None
         eligible = self._eligible(c, budget, lat_target)
@@ -224,12 +355,6 @@ class LearnedRouter(EmbeddingRouterMixin, Router):
             if n_out:
                 why += f"; {n_out} model(s) excluded by budget/latency constraints"
         return why
-
-    def get_params(self) -> dict[str, Any]:
-        import inspect
-
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {n: getattr(self, n) for n in names}
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if k not in ("embedder",))

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InvalidRequestError, MissingDependencyError
+from ._params import clone, keyword_only_after
 from .learned import LearnedRouter
 
 if TYPE_CHECKING:
     from ..embeddings import Embedder
 
-__all__ = ["KNNRouter", "LogisticRouter", "MLPRouter", "MFRouter", "EnsembleRouter"]
+__all__ = ["KNNRouter", "LogisticRouter", "MLPRouter", "MFRouter", "EnsembleRouter", "default_members"]
 
 
 def _sklearn() -> Any:
@@ -33,15 +34,38 @@ def _is_binary(Q: np.ndarray) -> bool:
 
 
 class KNNRouter(LearnedRouter):
-    """Mean outcome of the ``k`` most cosine-similar training prompts (embeddings are unit vectors)."""
+    """Mean outcome of the ``k`` most cosine-similar training prompts (embeddings are unit vectors).
+
+    Parameters
+    ----------
+    k : int, default=50
+        Neighbours averaged (all training prompts when fewer).
+    weighted : bool, default=False
+        Weight neighbours by their (non-negative) cosine similarity.
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+        As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
+
+    Attributes
+    ----------
+    X_ : ndarray (n, d)
+        The training embeddings, unit-normalised.
+    Q_ : ndarray (n, m)
+        The training outcomes.
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+        :class:`~routerlab.routers.learned.LearnedRouter`.
+    """
 
     name = "knn"
 
-    def __init__(self, k: int = 50, weighted: bool = False, cost_weight: float = 0.0,
+    @keyword_only_after(1)
+    def __init__(self, k: int = 50, *, weighted: bool = False, cost_weight: float = 0.0,
                  quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
-                 tier: str | None = None) -> None:
-        super().__init__(cost_weight, quality_target, embedder, model_costs, latencies, tier)
+                 tier: str | None = None, group_by: str | Sequence[str] | None = None,
+                 group_strength: float = 20.0) -> None:
+        super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
+                         model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
+                         group_strength=group_strength)
         self.k = k
         self.weighted = weighted
 
@@ -68,14 +92,35 @@ class KNNRouter(LearnedRouter):
 
 
 class LogisticRouter(LearnedRouter):
-    """One L2-regularised logistic regression per model (ridge regression for graded scores)."""
+    """One L2-regularised logistic regression per model (ridge regression for graded scores).
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse regularisation strength (ridge alpha = 1 / C for graded scores).
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+        As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
+
+    Attributes
+    ----------
+    estimators_ : list
+        Per model: a fitted LogisticRegression / Ridge, or a float for a model that was always
+        right (or always wrong) in training.
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+        :class:`~routerlab.routers.learned.LearnedRouter`.
+    """
 
     name = "logistic"
 
-    def __init__(self, C: float = 1.0, cost_weight: float = 0.0, quality_target: float | None = None,
-                 embedder: Embedder | None = None, model_costs: Mapping[str, float] | None = None,
-                 latencies: Mapping[str, float] | None = None, tier: str | None = None) -> None:
-        super().__init__(cost_weight, quality_target, embedder, model_costs, latencies, tier)
+    @keyword_only_after(1)
+    def __init__(self, C: float = 1.0, *, cost_weight: float = 0.0,
+                 quality_target: float | None = None, embedder: Embedder | None = None,
+                 model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
+                 tier: str | None = None, group_by: str | Sequence[str] | None = None,
+                 group_strength: float = 20.0) -> None:
+        super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
+                         model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
+                         group_strength=group_strength)
         self.C = C
 
     def _fit_quality(self, X: np.ndarray, Q: np.ndarray) -> None:
@@ -106,16 +151,47 @@ class LogisticRouter(LearnedRouter):
 
 
 class MLPRouter(LearnedRouter):
-    """A small multi-output MLP (multi-label classifier for 0/1 outcomes, regressor otherwise)."""
+    """A small multi-output MLP (multi-label classifier for 0/1 outcomes, regressor otherwise).
+
+    Parameters
+    ----------
+    hidden : tuple of int, default=(128,)
+        Hidden layer sizes.
+    alpha : float, default=1e-2
+        L2 penalty.
+    max_iter : int, default=300
+        Training epochs at most.
+    n_seeds : int, default=1
+        Nets averaged (seeds ``random_state``, ``random_state + 1``, ...): a few steady a small net.
+    early_stopping : bool, default=True
+        Hold out 15% of the rows and stop when their score stops improving.
+    random_state : int, default=0
+        Seed of the first net.
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+        As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
+
+    Attributes
+    ----------
+    estimators_ : list of MLPClassifier or MLPRegressor
+        One fitted net per seed.
+    binary_ : bool
+        Whether the outcomes were 0/1 with both values seen for every model (classifier).
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+        :class:`~routerlab.routers.learned.LearnedRouter`.
+    """
 
     name = "mlp"
 
-    def __init__(self, hidden: tuple[int, ...] = (128,), alpha: float = 1e-2, max_iter: int = 300,
+    @keyword_only_after(1)
+    def __init__(self, hidden: tuple[int, ...] = (128,), *, alpha: float = 1e-2, max_iter: int = 300,
                  n_seeds: int = 1, early_stopping: bool = True, random_state: int = 0, cost_weight: float = 0.0,
                  quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
-                 tier: str | None = None) -> None:
-        super().__init__(cost_weight, quality_target, embedder, model_costs, latencies, tier)
+                 tier: str | None = None, group_by: str | Sequence[str] | None = None,
+                 group_strength: float = 20.0) -> None:
+        super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
+                         model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
+                         group_strength=group_strength)
         self.hidden = hidden
         self.alpha = alpha
         self.max_iter = max_iter
@@ -133,7 +209,7 @@ class MLPRouter(LearnedRouter):
         self.binary_ = _is_binary(Q) and bool((Q.min(axis=0) != Q.max(axis=0)).all())
         self.estimators_: list[Any] = []
         for s in range(self.n_seeds):  # averaging a few seeds steadies a small net
-            kw = dict(hidden_layer_sizes=self.hidden, alpha=self.alpha, max_iter=self.max_iter,
+            kw = dict(hidden_layer_sizes=tuple(self.hidden), alpha=self.alpha, max_iter=self.max_iter,
                       early_stopping=self.early_stopping, validation_fraction=0.15, n_iter_no_change=20,
                       random_state=self.random_state + s)
             est = MLPClassifier(**kw) if self.binary_ else MLPRegressor(**kw)  # type: ignore[arg-type]
@@ -153,15 +229,46 @@ class MFRouter(LearnedRouter):
     Prompts enter through a learned projection ``W`` of their embedding, so unseen prompts get a
     latent vector; each model has a latent vector ``v_m`` and bias ``b_m``. Trained with
     cross-entropy (0/1 or graded targets) and Adam, in numpy.
+
+    Parameters
+    ----------
+    dim : int, default=32
+        Latent dimension.
+    l2 : float, default=1e-3
+        L2 penalty on ``W`` and ``V``.
+    epochs : int, default=200
+        Full-batch Adam steps.
+    lr : float, default=0.01
+        Adam step size.
+    random_state : int, default=0
+        Seed of the initial ``W`` and ``V``.
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+        As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
+
+    Attributes
+    ----------
+    W_ : ndarray (d, dim)
+        Prompt projection.
+    V_ : ndarray (m, dim)
+        Model latent vectors.
+    b_ : ndarray (m,)
+        Model biases (logits).
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+        :class:`~routerlab.routers.learned.LearnedRouter`.
     """
 
     name = "mf"
 
-    def __init__(self, dim: int = 32, l2: float = 1e-3, epochs: int = 200, lr: float = 0.01,
-                 random_state: int = 0, cost_weight: float = 0.0, quality_target: float | None = None,
-                 embedder: Embedder | None = None, model_costs: Mapping[str, float] | None = None,
-                 latencies: Mapping[str, float] | None = None, tier: str | None = None) -> None:
-        super().__init__(cost_weight, quality_target, embedder, model_costs, latencies, tier)
+    @keyword_only_after(1)
+    def __init__(self, dim: int = 32, *, l2: float = 1e-3, epochs: int = 200, lr: float = 0.01,
+                 random_state: int = 0, cost_weight: float = 0.0,
+                 quality_target: float | None = None, embedder: Embedder | None = None,
+                 model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
+                 tier: str | None = None, group_by: str | Sequence[str] | None = None,
+                 group_strength: float = 20.0) -> None:
+        super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
+                         model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
+                         group_strength=group_strength)
         self.dim = dim
         self.l2 = l2
         self.epochs = epochs
@@ -204,34 +311,66 @@ class MFRouter(LearnedRouter):
 
 
 class EnsembleRouter(LearnedRouter):
-    """Average of several routers' predicted quality (fitted together on the same data)."""
+    """Average of several routers' predicted quality. The members are cloned (unfitted copies
+    with the same parameters, ``routerlab.routers._params.clone``) and the clones fitted: the
+    routers passed in are never fitted or changed.
+
+    ``EnsembleRouter()`` is routerlab's default router (``default_members()``, chosen by nested
+    cross-validation on RouterBench's training split: see ``routerlab.routers.selection``).
+
+    Parameters
+    ----------
+    members : sequence of LearnedRouter or None, default=None
+        The routers to average; None: :func:`default_members`.
+    weights : sequence of float or None, default=None
+        One non-negative weight per member (equal when None).
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+        As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
+
+    Attributes
+    ----------
+    members_ : list of LearnedRouter
+        The fitted clones of ``members``.
+    weights_ : ndarray
+        The weights, normalised to sum to 1.
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+        :class:`~routerlab.routers.learned.LearnedRouter`.
+    """
 
     name = "ensemble"
 
-    def __init__(self, members: Sequence[LearnedRouter] | None = None, weights: Sequence[float] | None = None,
-                 cost_weight: float = 0.0, quality_target: float | None = None, embedder: Embedder | None = None,
+    @keyword_only_after(1)
+    def __init__(self, members: Sequence[LearnedRouter] | None = None, *, weights: Sequence[float] | None = None,
+                 cost_weight: float = 0.0,
+                 quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
-                 tier: str | None = None) -> None:
-        super().__init__(cost_weight, quality_target, embedder, model_costs, latencies, tier)
+                 tier: str | None = None, group_by: str | Sequence[str] | None = None,
+                 group_strength: float = 20.0) -> None:
+        super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
+                         model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
+                         group_strength=group_strength)
         self.members = members
         self.weights = weights
 
-    def _default_members(self) -> list[LearnedRouter]:
-        return [KNNRouter(k=50), LogisticRouter(C=1.0), MLPRouter(n_seeds=3)]
-
     def _fit_quality(self, X: np.ndarray, Q: np.ndarray) -> None:
-        members = list(self.members) if self.members is not None else self._default_members()
+        members = list(self.members) if self.members is not None else default_members()
         if not members:
             raise InvalidRequestError("EnsembleRouter needs at least one member")
         w = np.ones(len(members)) if self.weights is None else np.asarray(self.weights, dtype=float)
         if w.shape != (len(members),) or (w < 0).any() or w.sum() <= 0:
             raise InvalidRequestError("weights must be one non-negative number per member, not all zero")
-        for r in members:
-            r._fit_quality(X, Q)  # quality only: cost is the ensemble's own job
-        self.members_ = members
+        # quality only: cost (and the group prior) are the ensemble's own job
+        self.members_ = [clone(r).set_params(model_costs=None, group_by=None).fit(X, Q, models=self.models_)
+                         for r in members]
         self.weights_ = w / w.sum()
 
     def _predict_quality(self, X: np.ndarray) -> np.ndarray:
-        preds = [r._predict_quality(X) for r in self.members_]
+        preds = [r.predict_quality(X) for r in self.members_]
         return np.tensordot(self.weights_, np.stack(preds), axes=1)
 
+
+def default_members() -> list[LearnedRouter]:
+    """The members of the default ensemble (``EnsembleRouter()``): kNN k=100 similarity-weighted,
+    logistic C=0.3, MLP (128) x3 seeds, MF dim 32. Chosen by nested cross-validation on
+    RouterBench's training split (``routerlab.routers.selection``); every router table reports it."""
+    return [KNNRouter(k=100, weighted=True), LogisticRouter(C=0.3), MLPRouter(n_seeds=3), MFRouter()]

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InvalidRequestError, RoutingError
 from ..types import Alternative, Decision, Request
+from ._params import ParamsMixin, clone, keyword_only_after
 from .base import EmbeddingRouterMixin, RouteConstraints, Router
 from .learned import LearnedRouter
 
@@ -30,12 +31,45 @@ if TYPE_CHECKING:
 __all__ = ["ThresholdRouter"]
 
 
-class ThresholdRouter(EmbeddingRouterMixin, Router):
-    """Routes to ``strong`` when the learned P(strong wins) >= ``threshold``, else to ``weak``."""
+class ThresholdRouter(ParamsMixin, EmbeddingRouterMixin, Router):
+    """Routes to ``strong`` when the learned P(strong wins) >= the threshold, else to ``weak``.
+
+    Parameters
+    ----------
+    strong, weak : str
+        The two models (names of the outcome table's columns).
+    threshold : float, default=0.5
+        Score at or above which the strong model is chosen, until :meth:`calibrate_threshold`
+        learns one (``threshold_``), which then wins.
+    target : {"win", "gain", "predictor"}, default="win"
+        What is learned (module docstring).
+    C : float, default=1.0
+        Inverse regularisation of the logistic / ridge fit.
+    predictor : LearnedRouter or None, default=None
+        For ``target="predictor"``: cloned and fitted on the two models' columns (the router
+        passed in is not fitted).
+    embedder : Embedder or None, default=None
+        Embeds request texts when routing.
+    tier : str or None, default=None
+        Tier name written into each Decision.
+
+    Attributes
+    ----------
+    model_ : LogisticRegression, Ridge, LearnedRouter or float
+        The fitted scorer (a float when training had one class only).
+    n_features_in_ : int
+        Embedding width seen in ``fit``.
+    embedding_model_ : str or None
+        Id of the embedder ``fit_table`` used.
+    threshold_ : float
+        The threshold in use: ``threshold`` after ``fit``, the calibrated one after
+        :meth:`calibrate_threshold`.
+    """
 
     name = "threshold"
 
-    def __init__(self, strong: str, weak: str, threshold: float = 0.5, target: str = "win", C: float = 1.0,
+    @keyword_only_after(2)
+    def __init__(self, strong: str, weak: str, *, threshold: float = 0.5, target: str = "win", C: float = 1.0,
                  predictor: LearnedRouter | None = None, embedder: Embedder | None = None,
                  tier: str | None = None) -> None:
         self.strong = strong
@@ -74,11 +108,12 @@ class ThresholdRouter(EmbeddingRouterMixin, Router):
                 raise InvalidRequestError("target='predictor' needs a predictor (a LearnedRouter)")
             sub = Q[:, [w, s]]
             sub_cost = None if cost is None else np.asarray(cost, dtype=float)[:, [w, s]]
-            self.model_ = self.predictor.fit(X, sub, sub_cost, [self.weak, self.strong])
+            self.model_ = clone(self.predictor).fit(X, sub, sub_cost, [self.weak, self.strong])
         else:
             raise InvalidRequestError(f"target must be 'win', 'gain' or 'predictor', got {self.target!r}")
         self.n_features_in_ = X.shape[1]
         self.embedding_model_: str | None = None  # unknown: X came from the caller (fit_table sets it)
+        self.threshold_ = float(self.threshold)
         return self
 
     def fit_table(self, table: OutcomeTable, X: np.ndarray | None = None) -> ThresholdRouter:
@@ -107,22 +142,27 @@ class ThresholdRouter(EmbeddingRouterMixin, Router):
         return np.clip((1.0 + self.model_.predict(X)) / 2.0, 0.0, 1.0)
 
     def calibrate_threshold(self, X: np.ndarray, strong_share: float) -> float:
-        """Set (and return) the threshold that sends ``strong_share`` of the prompts ``X`` to the
-        strong model: RouteLLM's way of turning a budget ("30% of calls to GPT-4") into a
-        threshold. ``X``: prompts like the ones to route (e.g. recent traffic); tied scores at
-        the cut all go the same way, so the share reached can differ where scores repeat."""
+        """Learn (``threshold_``) and return the threshold that sends ``strong_share`` of the
+        prompts ``X`` to the strong model: RouteLLM's way of turning a budget ("30% of calls to
+        GPT-4") into a threshold. ``X``: prompts like the ones to route (e.g. recent traffic);
+        tied scores at the cut all go the same way, so the share reached can differ where scores
+        repeat. The ``threshold`` parameter is left as given (sklearn: fitting never rewrites a
+        parameter)."""
         if not 0.0 <= strong_share <= 1.0:
             raise InvalidRequestError(f"strong_share must be in [0, 1], got {strong_share}")
         scores = self.score(X)
         if strong_share == 0.0:
-            self.threshold = float(np.nextafter(scores.max(), np.inf))
+            self.threshold_ = float(np.nextafter(scores.max(), np.inf))
         else:
-            self.threshold = float(np.quantile(scores, 1.0 - strong_share, method="higher"))
-        return self.threshold
+            self.threshold_ = float(np.quantile(scores, 1.0 - strong_share, method="higher"))
+        return self.threshold_
+
+    def _threshold(self) -> float:
+        return float(getattr(self, "threshold_", self.threshold))
 
     def route_arrays(self, X: np.ndarray, threshold: float | None = None) -> np.ndarray:
         """True where the strong model is chosen."""
-        thr = self.threshold if threshold is None else threshold
+        thr = self._threshold() if threshold is None else threshold
         out: np.ndarray = self.score(X) >= thr
         return out
 
@@ -138,14 +178,15 @@ class ThresholdRouter(EmbeddingRouterMixin, Router):
 
     def decide(self, X: np.ndarray, constraints: RouteConstraints | None = None) -> list[Decision]:
         scores = self.score(X)
+        thr = self._threshold()
         out = []
         for sc in scores:
-            strong = bool(sc >= self.threshold)
+            strong = bool(sc >= thr)
             chosen, other = (self.strong, self.weak) if strong else (self.weak, self.strong)
-            why = f"P(strong wins)={sc:.2f} {'>=' if strong else '<'} threshold {self.threshold:g}"
+            why = f"P(strong wins)={sc:.2f} {'>=' if strong else '<'} threshold {thr:g}"
             if strong and constraints is not None and constraints.budget_usd is not None and constraints.budget_usd <= 0:
                 chosen, other, why = self.weak, self.strong, why + "; no budget left: weak model"
-            out.append(Decision(model=chosen, tier=self.tier, score=float(sc), threshold=self.threshold, reason=why,
+            out.append(Decision(model=chosen, tier=self.tier, score=float(sc), threshold=thr, reason=why,
                                 alternatives=(Alternative(model=other, tier=self.tier),), router=self.name))
         return out
 

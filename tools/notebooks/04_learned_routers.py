@@ -215,7 +215,7 @@ router30.calibrate_threshold(X_gsm[~held_out], 0.30)
 to_strong = router30.route_arrays(X_gsm[held_out])
 q_held = np.where(to_strong, gsm.quality[held_out, gsm.model_index(strong)],
                   gsm.quality[held_out, gsm.model_index(weak)]).mean()
-print(f"threshold {router30.threshold:.3f}: {to_strong.mean():.1%} of {held_out.sum()} unseen prompts to GPT-4, "
+print(f"threshold {router30.threshold_:.3f}: {to_strong.mean():.1%} of {held_out.sum()} unseen prompts to GPT-4, "
       f"accuracy {q_held:.3f} (GPT-4 alone {gsm.quality[held_out, gsm.model_index(strong)].mean():.3f}, "
       f"Mixtral alone {gsm.quality[held_out, gsm.model_index(weak)].mean():.3f})")
 assert abs(to_strong.mean() - 0.30) < 0.08
