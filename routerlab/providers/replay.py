@@ -102,7 +102,9 @@ class ReplayProvider:
         prompts = table.prompts
         ids = [str(x) for x in prompts["id"]]
         texts = [str(x) for x in prompts["text"]]
-        responses = getattr(table, "meta", {}).get("responses") if hasattr(table, "meta") else None
+        responses = getattr(table, "responses", None)  # OutcomeTable keeps recorded answers here
+        if responses is None:
+            responses = getattr(table, "meta", {}).get("responses") if hasattr(table, "meta") else None
 
         def col(name: str, j: int) -> Any:
             arr = getattr(table, name, None)
