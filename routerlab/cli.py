@@ -28,12 +28,23 @@ def run_demo(n_calls: int = 50, seed: int = 0, out: str | Path | None = "reports
     from .workloads.demo import agent_task
 
     task = agent_task(n_calls, source, seed)
-    table = compare(task, {f"all to {top}": f"all:{top}", "routed by tier": tiers}, catalog)
+    table = compare(task, {f"all to {top}": f"all:{top}", "routed by tier": tiers}, catalog, quality=_evidence(tiers))
     results = table.attrs["results"]
     report = None
     if out is not None:
         report = _write_report(Path(out), task, table, results, tiers)
     return {"table": table, "results": results, "task": task, "tiers": tiers, "report": report}
+
+
+def _evidence(tiers: Any) -> Any:
+    """The tier-quality table, or None without the data mirror (the demo still prices and times)."""
+    from .errors import DatasetError
+    from .quality import tier_table
+
+    try:
+        return tier_table(tiers)
+    except DatasetError:
+        return None
 
 
 def _short(model: str) -> str:
@@ -49,6 +60,12 @@ def _format_table(table: Any) -> str:
         per_tier = frame.groupby("tier", sort=True)["model"].agg(["size", lambda m: ", ".join(sorted(set(map(_short, m))))])
         tiers = "; ".join(f"{tier} {int(r.iloc[0])} -> {r.iloc[1]}" for tier, r in per_tier.iterrows())
         lines.append(f"{name:<40} {row['cost_usd']:>9.4f} {row['wall_s']:>9.1f}s {row['llm_s']:>8.1f}s  {tiers}")
+    quality = [c for c in table.columns if c.startswith("quality_")]
+    if quality:
+        lines.append("measured quality of each tier's model (per-step evidence; no task success is derived from it):")
+        for name, row in table.iterrows():
+            lines.append(f"  {name}:")
+            lines += [f"    {c.removeprefix('quality_'):<13} {row[c]}" for c in sorted(quality)]
     first, last = table.iloc[0], table.iloc[-1]
     lines.append(
         f"routed / all-top: cost x{last['cost_usd'] / first['cost_usd']:.3f}, "

@@ -61,7 +61,7 @@ from .types import Request
 from .workloads.workload import Workload
 
 __all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW",
-           "CACHE_MODES", "CACHE_DEFAULT", "chain_ends", "latency_params", "prev_in_lane_on_same_model"]
+           "CACHE_MODES", "CACHE_DEFAULT", "chain_ends", "quality_readout", "latency_params", "prev_in_lane_on_same_model"]
 
 Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
 RECORDED = ("as recorded", "recorded", "as-recorded")
@@ -375,14 +375,47 @@ def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: C
 
 
 def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
-            latency: LatencyModel | None = None, cache: str = CACHE_DEFAULT) -> pd.DataFrame:
+            latency: LatencyModel | None = None, cache: str = CACHE_DEFAULT,
+            quality: pd.DataFrame | None = None) -> pd.DataFrame:
     """Policies side by side: cost, wall time, LLM time, calls per tier, and how each compares
     with the first policy. ``df.attrs["results"]`` keeps the SimResults (``simulate_many``
-    returns them alone)."""
+    returns them alone). ``quality``: a tier-evidence table (``routerlab.quality.tier_table()``)
+    adds, per tier the workload calls, the model's measured evidence and its gap to the best
+    (``quality_<tier>`` text, ``gap_<tier>`` points; "no evidence" where nothing was measured)."""
     results = simulate_many(workload, policies, catalog, latency, cache)
     df = comparison_table(results)
+    if quality is not None:
+        for name, r in results.items():
+            served = r.frame.groupby("tier", observed=True)["model"].agg(lambda m: m.value_counts().index[0])
+            for tier, row in quality_readout(quality, {str(t): str(m) for t, m in served.items()}).iterrows():
+                df.loc[name, f"quality_{tier}"] = row["text"]
+                df.loc[name, f"gap_{tier}"] = row["gap_points"]
     df.attrs["results"] = results
     return df
+
+
+def quality_readout(table: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFrame:
+    """Per tier in ``models`` ({tier: model id}): that model's row of a tier-evidence table
+    (``routerlab.quality.tier_table()``) and one line of text saying what was measured, on
+    what, with its interval and the gap to the tier's best evidence, or "no evidence"."""
+    rows = []
+    for tier, model in models.items():
+        hit = table[(table["tier"] == tier) & (table["catalog_id"] == model)]
+        r = hit.iloc[0] if len(hit) else None
+        short = model.split(":", 1)[-1]
+        if r is None or pd.isna(r.get("value")):
+            rows.append({"tier": tier, "model": model, "value": np.nan, "gap_points": np.nan,
+                         "text": f"{short}: no evidence"})
+            continue
+        text = (f"{short}: {r['value']:.1%} [{r['low']:.1%}, {r['high']:.1%}] {r['metric']} on {r['benchmark']} "
+                f"({r['group']}, n={int(r['n'])}, {r['date']})")
+        if r["gap_points"] > 0.05:
+            text += (f", {r['gap_points']:.1f} pts [{r['gap_low']:.1f}, {r['gap_high']:.1f}] behind "
+                     f"{str(r['best']).split(':', 1)[-1]}")
+        else:
+            text += ", the best evidence for this tier" if tier != "classifier" else ", at or above the 95% target"
+        rows.append({"tier": tier, "model": model, "value": r["value"], "gap_points": r["gap_points"], "text": text})
+    return pd.DataFrame(rows, columns=["tier", "model", "value", "gap_points", "text"]).set_index("tier")
 
 
 def comparison_table(results: Mapping[str, SimResult]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import viz
 from .errors import ConfigurationError, MissingDependencyError
+from .simulate import quality_readout
 from .tiers import TierMap
 
 __all__ = ["TierPicker", "PlaygroundState", "Playground", "figure_widget", "summarize"]
@@ -161,6 +162,9 @@ class Playground:
     weight, budget) and returns trace/simulate frames. By default the first frame (or the one
     named ``focus``) is drawn as a timeline and all of them side by side as a cost comparison;
     ``figures`` (name -> ``frames -> Figure``, e.g. a ``viz`` function) draws anything else.
+    ``quality`` (a ``routerlab.quality.tier_table()`` covering the picker's choices) adds a line
+    per tier with the picked model's measured evidence and gap, and a price-vs-evidence figure of
+    each tier's candidates, both redrawn on every change.
     Any control change calls ``update()``, which re-runs and redraws the same FigureWidgets in
     place. ``picker_tiers=()`` hides the tier picker; sliders appear for the knobs given a value.
     """
@@ -181,6 +185,7 @@ class Playground:
         lane: str = "auto",
         figures: Mapping[str, FigureFn] | None = None,
         summary: Callable[[dict[str, pd.DataFrame]], str] | None = None,
+        quality: pd.DataFrame | None = None,
     ) -> None:
         w = _ipywidgets()
         self._run = run
@@ -218,10 +223,13 @@ class Playground:
             s.observe(self._slider_changed(name), names="value")
         self.summary = w.HTML()
         self._summary_fn = summary
+        self.quality = quality
+        self.quality_readout = w.HTML()
         self._figure_fns: dict[str, FigureFn] = dict(figures) if figures is not None else {
             "timeline": lambda frames: self._timeline(),
             "cost": viz.cost_comparison,
         }
+
         if not self._figure_fns:
             raise ConfigurationError("a playground needs at least one figure")
         self.frames: dict[str, pd.DataFrame] = {}
@@ -229,9 +237,11 @@ class Playground:
         self.error: str | None = None
         self._compute()
         self.figures: dict[str, Any] = {name: figure_widget(fn(self.frames)) for name, fn in self._figure_fns.items()}
+        if quality is not None:  # each tier's candidates on price vs evidence; a change only moves the star
+            self.figures["quality"] = figure_widget(viz.tier_quality(self._quality_now()))
         controls = [c for c in (self.picker.widget if self.picker.dropdowns else None,
                                 w.VBox(list(self.sliders.values())) if self.sliders else None) if c is not None]
-        self.widget = w.VBox([w.HBox(controls), self.summary, *self.figures.values()])
+        self.widget = w.VBox([w.HBox(controls), self.summary, self.quality_readout, *self.figures.values()])
 
     # -- running --------------------------------------------------------------------------
     def _slider_changed(self, name: str) -> Callable[[dict[str, Any]], None]:
@@ -254,6 +264,21 @@ class Playground:
         if not self.frames:
             raise ConfigurationError("the playground's run() returned no frames")
         self.summary.value = self._summary_fn(self.frames) if self._summary_fn else self._summary_html()
+        if self.quality is not None:
+            self.quality_readout.value = "<br>".join(
+                f"<b>{html.escape(str(t))}</b> {html.escape(str(text))}" for t, text in self.quality_frame()["text"].items())
+
+    def quality_frame(self) -> pd.DataFrame:
+        """Per tier: the picked model's evidence and gap (``quality_readout``); empty without ``quality``."""
+        if self.quality is None:
+            return pd.DataFrame(columns=["model", "value", "gap_points", "text"])
+        return quality_readout(self.quality, self.state.tiers.as_dict())
+
+    def _quality_now(self) -> pd.DataFrame:
+        assert self.quality is not None
+        picked = self.state.tiers.as_dict()
+        return self.quality.assign(chosen=[picked.get(t) == m for t, m in
+                                           zip(self.quality["tier"], self.quality["catalog_id"], strict=True)])
 
     def _timeline(self) -> Any:
         name = self.focus if self.focus in self.frames else next(iter(self.frames))
@@ -274,6 +299,8 @@ class Playground:
             return
         for name, fn in self._figure_fns.items():
             _replace_figure(self.figures[name], fn(self.frames))
+        if self.quality is not None:
+            viz.highlight_chosen(self.figures["quality"], self._quality_now())
         self.updates += 1
 
     def summary_frame(self) -> pd.DataFrame:

@@ -15,6 +15,9 @@ cost_quality      cost and quality per point (cost / cost_usd / mean_cost, quali
 calibration       candidate (or model / name), accuracy, and ci_low + ci_high or n
                   [lower_bound, cost / cost_per_1k_usd, chosen]: calibrate()'s table works
 confusion_matrix  two label sequences, or a frame with true + predicted label columns
+architect_arrows  planner, editor, pass_2, low, high, cost_per_case, alone_pass_2, alone_cost_per_case
+policy_frontier   cost_usd, wall_s, worst_gap, pareto, is_default and a column per tier
+tier_quality      tier, catalog_id, chosen, price_in_out, value, low, high, benchmark [gap_points]
 model_map         id, input_price + output_price (or Catalog.to_frame()'s *_per_mtok)
                   [ttft_s, output_tps, vision, provider]
 ================  ===========================================================================
@@ -32,6 +35,7 @@ from .costs import cost_comparison
 from .curves import cost_quality
 from .models import model_map
 from .palette import MODEL_PALETTE, POLICY_PALETTE, TIER_ORDER, model_colours, policy_colours
+from .quality import architect_arrows, highlight_chosen, policy_frontier, tier_quality
 from .stats import upper_hull, wilson_interval
 from .timeline import critical_path, timeline
 
@@ -43,6 +47,10 @@ __all__ = [
     "confusion_matrix",
     "model_map",
     "signal_map",
+    "architect_arrows",
+    "policy_frontier",
+    "tier_quality",
+    "highlight_chosen",
     "critical_path",
     "upper_hull",
     "wilson_interval",

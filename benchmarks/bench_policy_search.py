@@ -1,0 +1,85 @@
+"""How fast policy search is: every assignment of 6 candidates x 4 tiers (1,296) on a
+1,000-call workload, batched, vs one ``simulate()`` per assignment (the plain loop), same run.
+
+    .venv/bin/python benchmarks/bench_policy_search.py [--calls 1000] [--loop-sample 1296]
+
+- the workload: ``agent_task(N, source="synthetic")``, N calls bootstrapped from the four real
+  trajectory formats (real kinds, tokens, gaps and dependencies);
+- times the tier-quality evidence once (loading and verifying the leaderboards; cached after);
+- times ``policy_search`` given that evidence (median of 5 runs): cost, wall time, LLM time of
+  every assignment, gaps, Pareto set;
+- times the plain loop: ``simulate(workload, {tier: model})`` for each of the first
+  ``--loop-sample`` assignments (scaled to all of them if fewer, and said so), after checking it
+  gives the same costs and wall times.
+Reports figures; asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from routerlab.catalog import Catalog
+from routerlab.latency import LatencyModel
+from routerlab.quality import policy_search, tier_table
+from routerlab.simulate import simulate
+from routerlab.tiers import TierMap
+from routerlab.workloads.demo import agent_task
+
+CANDIDATES = {
+    "orchestrator": ["anthropic:claude-opus-4-5", "openai:gpt-5", "anthropic:claude-sonnet-4-5", "openai:gpt-4.1",
+                     "openai:gpt-5-mini", "openai:gpt-4.1-mini"],
+    "classifier": ["anthropic:claude-haiku-4-5", "openai:gpt-4.1-nano", "openai:gpt-4o-mini", "openai:gpt-5-mini",
+                   "openai:gpt-4.1-mini", "local:smollm2-135m"],
+    "coder": ["anthropic:claude-sonnet-4-5", "anthropic:claude-opus-4-5", "openai:gpt-5", "openai:gpt-5-mini",
+              "openai:gpt-4.1", "openai:gpt-4.1-mini"],
+    "vision": ["anthropic:claude-haiku-4-5", "openai:gpt-4o-mini", "ollama:llava:7b", "openai:gpt-4.1-mini",
+               "openai:gpt-5-mini", "anthropic:claude-sonnet-4-5"],
+}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=1000)
+    ap.add_argument("--loop-sample", type=int, default=1296)
+    args = ap.parse_args()
+    cat = Catalog.default()
+    lat = LatencyModel.default(cat)
+    w = agent_task(args.calls, source="synthetic")
+    print(f"workload: {len(w):,} calls over {w.frame.task_id.nunique()} tasks, tiers {w.frame.tier.value_counts().to_dict()}")
+
+    t0 = time.perf_counter()
+    ev = tier_table(TierMap.default(cat), candidates=CANDIDATES)
+    print(f"tier-quality evidence (loading, verifying and joining the leaderboards, once): {time.perf_counter() - t0:.2f} s")
+
+    policy_search(w, CANDIDATES, catalog=cat, latency=lat, evidence=ev)  # warm
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        ps = policy_search(w, CANDIDATES, catalog=cat, latency=lat, evidence=ev)
+        times.append(time.perf_counter() - t0)
+    k = len(ps.frame)
+    search_s = statistics.median(times)
+
+    m = min(args.loop_sample, k)
+    t0 = time.perf_counter()
+    for i in range(m):
+        row = ps.frame.iloc[i]
+        r = simulate(w, {t: row[t] for t in ps.tiers}, cat, lat)
+        assert np.isclose(r.totals["cost_usd"], row["cost_usd"], rtol=1e-9), (i, r.totals["cost_usd"], row["cost_usd"])
+        assert np.isclose(r.totals["wall_s"], row["wall_s"], rtol=1e-9), (i, r.totals["wall_s"], row["wall_s"])
+    loop_s = (time.perf_counter() - t0) * k / m
+    scaled = "" if m == k else f" (timed on {m}, scaled to {k})"
+    print(f"policy search, {k:,} assignments: {search_s * 1000:.0f} ms (median of 5); "
+          f"Pareto set {int(ps.frame['pareto'].sum())} assignments")
+    print(f"plain loop, simulate() per assignment: {loop_s:.2f} s{scaled}; same costs and wall times")
+    print(f"speed-up: {loop_s / search_s:.0f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

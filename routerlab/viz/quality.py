@@ -1,0 +1,188 @@
+"""Quality beside cost: the orchestrator pattern (planner alone -> planner + editor), the policy
+frontier with today's default, and each tier's candidates on cost vs measured quality.
+
+Frames in (what :mod:`routerlab.quality` returns), plotly Figures out; colours from the palette.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._frames import _go, _require
+from .palette import CRITICAL, GOOD, MUTED, NEUTRAL, POLICY_PALETTE, TIER_ORDER, model_colours
+
+__all__ = ["architect_arrows", "policy_frontier", "tier_quality", "highlight_chosen"]
+
+
+def architect_arrows(pairs: pd.DataFrame, *, title: str | None = None) -> Any:
+    """``architect_pairs()``'s frame: each planner alone (hollow circle) and with each editor
+    (filled), cost per exercise (log) against pass rate with its interval; an arrow from "alone"
+    to each pair. Arrows pointing up-left reach more for less."""
+    go = _go()
+    f = _require(pairs, ["planner", "editor", "pass_2", "low", "high", "cost_per_case", "alone_pass_2",
+                         "alone_cost_per_case"], "architect_arrows")
+    f = f[f["cost_per_case"].notna() & f["alone_cost_per_case"].notna()]
+    colours = model_colours(f["planner"])
+    fig = go.Figure()
+    for planner, g in f.groupby("planner", sort=False):
+        col = colours[str(planner)]
+        a = g.iloc[0]
+        alo, ahi = (a["alone_low"], a["alone_high"]) if "alone_low" in g else (np.nan, np.nan)
+        fig.add_trace(go.Scatter(
+            x=[a["alone_cost_per_case"]], y=[100 * a["alone_pass_2"]], mode="markers", legendgroup=str(planner),
+            name=f"{planner} alone", marker=dict(size=14, color="white", line=dict(color=col, width=3)),
+            error_y=dict(type="data", symmetric=False, array=[100 * (ahi - a["alone_pass_2"])],
+                         arrayminus=[100 * (a["alone_pass_2"] - alo)], color=col, thickness=1, width=4),
+            hovertemplate=f"{planner} alone<br>$%{{x:.3f}} per exercise<br>%{{y:.1f}}% pass<extra></extra>"))
+        fig.add_trace(go.Scatter(
+            x=g["cost_per_case"], y=100 * g["pass_2"], mode="markers", legendgroup=str(planner),
+            name=f"{planner} + editor", marker=dict(size=10, color=col, line=dict(color="#333", width=0.5)),
+            error_y=dict(type="data", symmetric=False, array=100 * (g["high"] - g["pass_2"]),
+                         arrayminus=100 * (g["pass_2"] - g["low"]), color=col, thickness=1, width=3),
+            text=g["editor"], customdata=np.c_[g["cost_ratio"] if "cost_ratio" in g else np.full(len(g), np.nan),
+                                               g["diff_points"] if "diff_points" in g else np.full(len(g), np.nan)],
+            hovertemplate=(f"{planner} + %{{text}}<br>$%{{x:.3f}} per exercise (%{{customdata[0]:.2f}}x alone)"
+                           "<br>%{y:.1f}% pass (%{customdata[1]:+.1f} points)<extra></extra>")))
+        ends = np.c_[g["cost_per_case"], g["pass_2"], g["alone_cost_per_case"], g["alone_pass_2"]].astype(float)
+        for cost, rate, alone_cost, alone_rate in ends:
+            fig.add_annotation(x=np.log10(cost), y=100 * rate, ax=np.log10(alone_cost),
+                               ay=100 * alone_rate, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                               arrowhead=3, arrowsize=1.2, arrowwidth=1.6, arrowcolor=col, opacity=0.75, text="")
+    fig.update_layout(
+        title=title or ("planner alone (hollow) -> planner + editor (filled): Aider, 133 Python exercises, pass within "
+                        "two tries; hover a point for its editor"),
+        xaxis=dict(type="log", title="USD per exercise (log)"), yaxis=dict(title="pass rate, % (95% interval)"),
+        template="plotly_white", height=520, legend=dict(orientation="h", y=-0.18), margin=dict(t=60))
+    return fig
+
+
+def policy_frontier(frame: pd.DataFrame, tiers: list[str], *, within: pd.Series | None = None,
+                    title: str | None = None) -> Any:
+    """Policy search's frame: every assignment's cost against its worst tier gap (points behind
+    the best evidence), the Pareto set joined by a line, today's default as a star and the
+    within-X answer as a diamond. Assignments with an unmeasured model in a measured tier (an
+    unbounded gap) are counted in the title, not drawn."""
+    go = _go()
+    f = _require(frame, ["cost_usd", "wall_s", "worst_gap", "pareto", "is_default", *tiers], "policy_frontier")
+    finite = f[np.isfinite(f["worst_gap"].astype(float))]
+    hover = finite[tiers].astype(str).agg("<br>".join, axis=1)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=finite["cost_usd"], y=finite["worst_gap"], mode="markers", name="assignment",
+                             marker=dict(size=6, color=MUTED, opacity=0.45), text=hover,
+                             customdata=finite["wall_s"],
+                             hovertemplate="%{text}<br>$%{x:.3f}, %{customdata:.0f} s<br>worst gap %{y:.1f} pts"
+                                           "<extra></extra>"))
+    front = finite[finite["pareto"]].sort_values("cost_usd").drop_duplicates(["cost_usd", "worst_gap"])
+    stair = front.sort_values("cost_usd")
+    stair = stair[stair["worst_gap"] <= stair["worst_gap"].cummin()]  # the cost-vs-gap staircase
+    fig.add_trace(go.Scatter(x=stair["cost_usd"], y=stair["worst_gap"], mode="lines+markers", name="Pareto (cost, gap)",
+                             line=dict(color=POLICY_PALETTE[1], shape="hv", width=2),
+                             marker=dict(size=9, color=POLICY_PALETTE[1]), text=stair[tiers].astype(str).agg("<br>".join, axis=1),
+                             hovertemplate="%{text}<br>$%{x:.3f}<br>worst gap %{y:.1f} pts<extra></extra>"))
+    d = f[f["is_default"]]
+    if len(d):
+        gy = float(d["worst_gap"].iloc[0])
+        fig.add_trace(go.Scatter(x=d["cost_usd"], y=[gy if np.isfinite(gy) else None], mode="markers+text",
+                                 name="today's default", text=["default"], textposition="top center",
+                                 marker=dict(size=18, symbol="star", color=POLICY_PALETTE[0],
+                                             line=dict(color="white", width=1)),
+                                 hovertext=d[tiers].astype(str).agg("<br>".join, axis=1), hoverinfo="text+x+y"))
+    if within is not None:
+        fig.add_trace(go.Scatter(x=[within["cost_usd"]], y=[within["worst_gap"]], mode="markers", name="cheapest within X",
+                                 marker=dict(size=15, symbol="diamond", color=GOOD, line=dict(color="white", width=1)),
+                                 hovertext=["<br>".join(str(within[t]) for t in tiers)], hoverinfo="text+x+y"))
+    unbounded = len(f) - len(finite)
+    fig.update_layout(
+        title=title or f"tier assignments: cost vs worst tier gap ({len(finite):,} drawn; {unbounded:,} with an "
+                       "unmeasured model in a measured tier left out)",
+        xaxis=dict(type="log", title="simulated cost of the workload, USD (log)", dtick="D2", tickformat="$.2f"),
+        yaxis=dict(title="worst tier gap, points behind the best evidence"), template="plotly_white", height=500,
+        legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def _tag(benchmark: str, group: object) -> str:
+    """A short name of the benchmark a point comes from: points of two benchmarks share a panel."""
+    b = str(benchmark).lower()
+    if b.startswith("tau2"):
+        return "tau2 " + str(group).split(" / ")[0]
+    for key, short in (("swe-bench", "SWE bash-only"), ("polyglot", "polyglot"), ("aider-edit", "aider edit"),
+                       ("eval set", "eval set")):
+        if key in b:
+            return short
+    return str(benchmark)[:16]
+
+
+def _chosen_style(chosen: pd.Series) -> dict[str, list[Any]]:
+    c = chosen.fillna(False).astype(bool).tolist()
+    return {"color": [CRITICAL if x else NEUTRAL for x in c], "size": [16 if x else 9 for x in c],
+            "symbol": ["star" if x else "circle" for x in c]}
+
+
+def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
+    """``tier_table()``'s frame: one panel per tier, each candidate's headline evidence (with its
+    interval) against its catalog price; the tier's chosen model is the red star; models without
+    evidence are listed at the bottom of their panel as "no evidence". One trace per panel, so
+    :func:`highlight_chosen` can move the star without rebuilding the figure."""
+    go = _go()
+    from plotly.subplots import make_subplots
+
+    f = _require(table, ["tier", "catalog_id", "chosen", "price_in_out", "value", "low", "high", "benchmark"],
+                 "tier_quality").copy()
+    prices = f["price_in_out"].str.split("/", expand=True).astype(float)
+    f["price"] = (3 * prices[0] + prices[1]) / 4  # a 3:1 input:output blend, USD per 1M tokens
+    floor = max(float(f.loc[f["price"] > 0, "price"].min()) / 3, 1e-3) if (f["price"] > 0).any() else 1e-3
+    f["x"] = f["price"].where(f["price"] > 0, floor)
+    tiers = sorted(f["tier"].unique(), key=lambda t: TIER_ORDER.index(t) if t in TIER_ORDER else 99)
+    fig = make_subplots(rows=1, cols=len(tiers), subplot_titles=tiers, shared_yaxes=True, horizontal_spacing=0.04)
+    for k, tier in enumerate(tiers, start=1):
+        g = f[f["tier"] == tier]
+        s = g[g["value"].notna()]
+        gap = s["gap_points"] if "gap_points" in s else pd.Series(np.nan, index=s.index)
+        groups = s["group"] if "group" in s else pd.Series("", index=s.index)
+        tags = [_tag(b, g) for b, g in zip(s["benchmark"], groups, strict=True)]
+        label = s["catalog_id"].str.split(":", n=1).str[-1] + " · " + pd.Series(tags, index=s.index)
+        fig.add_trace(go.Scatter(
+            x=s["x"], y=100 * s["value"], mode="markers+text", showlegend=False, name=tier,
+            text=label, textposition="top center", textfont=dict(size=9),
+            marker=_chosen_style(s["chosen"]),
+            error_y=dict(type="data", symmetric=False, array=100 * (s["high"] - s["value"]),
+                         arrayminus=100 * (s["value"] - s["low"]), color=NEUTRAL, thickness=1, width=3),
+            customdata=np.c_[s["benchmark"].astype(str), gap],
+            hovertemplate="%{text}<br>%{customdata[0]}<br>%{y:.1f}% (gap %{customdata[1]:.1f} pts)"
+                          "<br>$%{x:.2f} per 1M tokens<extra></extra>"), row=1, col=k)
+        missing = g.loc[g["value"].isna(), "catalog_id"].str.split(":", n=1).str[-1].tolist()
+        if missing:
+            fig.add_annotation(text="no evidence:<br>" + "<br>".join(missing), xref="x domain" if k == 1 else
+                               f"x{k} domain", yref="paper", x=0.5, y=0.02, showarrow=False,
+                               font=dict(size=10, color=MUTED), align="center", yanchor="bottom")
+        if s.empty:
+            fig.update_xaxes(visible=False, row=1, col=k)
+        else:  # room for the labels at both ends
+            lo, hi = np.log10(s["x"].min()), np.log10(s["x"].max())
+            fig.update_xaxes(type="log", title_text="USD / 1M tok (3:1 blend)", range=[lo - 0.45, hi + 0.45],
+                             dtick="D2", row=1, col=k)
+    fig.update_yaxes(title_text="headline evidence, % (95% interval)", range=[-5, 105], row=1, col=1)
+    fig.update_layout(title=title or "each tier's candidates: price vs measured quality (red star: the tier's model)",
+                      template="plotly_white", height=460, margin=dict(t=80))
+    return fig
+
+
+def highlight_chosen(fig: Any, table: pd.DataFrame) -> None:
+    """Move :func:`tier_quality`'s stars to ``table``'s ``chosen`` models in place (a FigureWidget
+    restyles only the markers: no rebuild)."""
+    f = _require(table, ["tier", "chosen", "value"], "highlight_chosen")
+    with fig.batch_update() if hasattr(fig, "batch_update") else _nullcontext():
+        for trace in fig.data:
+            s = f[(f["tier"] == trace.name) & f["value"].notna()]
+            style = _chosen_style(s["chosen"])
+            trace.marker.color, trace.marker.size, trace.marker.symbol = style["color"], style["size"], style["symbol"]
+
+
+def _nullcontext() -> Any:
+    import contextlib
+
+    return contextlib.nullcontext()
