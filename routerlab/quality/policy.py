@@ -14,10 +14,10 @@ from one batched :func:`routerlab.simulate.chain_ends`.
 Quality: a tier's gap is :func:`routerlab.quality.evidence.tier_table`'s ``gap_points`` for the
 model (points behind the best candidate on the same benchmark). ``worst_gap`` is the largest gap
 over the tiers the workload calls and for which some candidate has evidence; a model without
-evidence in such a tier counts as an unbounded gap (it cannot be claimed within X points). A tier
-where fewer than two candidates have evidence cannot rank them: it is listed in
-``no_evidence_tiers`` and left out of ``worst_gap`` (its ``gap_<tier>`` column still shows
-what exists).
+evidence in such a tier counts as an unbounded gap (it cannot be claimed within X points). In a
+tier where fewer than two candidates have evidence (listed in ``no_evidence_tiers``) nothing
+ranks the unmeasured ones: they are left out of ``worst_gap``, while a measured gap there still
+counts (the classifier tier's one measured model, far below the 95% target, is not "free").
 """
 
 from __future__ import annotations
@@ -184,11 +184,14 @@ def policy_search(workload: Workload, candidates: Mapping[str, Sequence[str]], *
     for j, t in enumerate(tiers):
         g = np.array([gap_of.get((t, m), np.nan) for m in cands[t]], dtype=float)
         frame[f"gap_{t}"] = g[A[:, j]]
-        if t in called and np.isfinite(g).sum() >= 2:  # a gap ranks candidates only if two are measured
+        if t not in called:
+            continue
+        if np.isfinite(g).sum() >= 2:  # a ranking exists: an unmeasured model cannot be claimed within X
             scored.append(np.where(np.isfinite(g), g, np.inf)[A[:, j]])
-        elif t in called:
+        else:  # nothing to rank against: a measured gap still counts, an unmeasured model is left out
             no_ev.append(t)
-    frame["worst_gap"] = np.max(scored, axis=0) if scored else np.nan
+            scored.append(g[A[:, j]])
+    frame["worst_gap"] = np.fmax.reduce(scored, axis=0) if scored else np.nan
     frame["pareto"] = pareto_front(np.c_[cost, wall, np.nan_to_num(frame["worst_gap"].to_numpy(), nan=0.0)])
     frame["is_default"] = np.logical_and.reduce([frame[t] == dm.get(t) for t in tiers])
     notes = [CANNOT_KNOW, "gaps are per tier, from benchmarks of that tier's work; no task success is derived from them"]

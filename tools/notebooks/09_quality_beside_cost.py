@@ -1,0 +1,311 @@
+# %% [markdown]
+# # 09 · Quality beside cost: what a routing choice risks
+#
+# Notebooks 01-07 show what routing saves. This one shows what it risks, from quality that
+# others measured on current models, and puts it next to every cost figure:
+#
+# - **Aider** code-editing runs (pass rates, cost per exercise), including the
+#   **architect / editor** runs where a planner hands each edit to a cheaper editor;
+# - **tau2-bench** leaderboard submissions (multi-step tool use with a simulated user:
+#   pass^1 .. pass^4 per domain);
+# - the **SWE-bench bash-only** board: one agent scaffold (mini-swe-agent) run with 24
+#   models on the same 500 SWE-bench Verified instances, with per-instance resolved / cost.
+#
+# Every figure below carries its benchmark, n, interval and date. Nothing here multiplies
+# per-step numbers into a task success: where nothing was measured, it says "no evidence".
+
+# %%
+import numpy as np
+import pandas as pd
+
+from routerlab import viz
+from routerlab.datasets import alias_table, load_aider, load_swebench_bash_only, load_tau2_leaderboard, unmapped
+from routerlab.quality import (
+    CASCADE_NOTE,
+    agent_rule,
+    architect_pairs,
+    cascade_table,
+    group_router,
+    oracle_headroom,
+    policy_search,
+    rule_by_group,
+    tau2_rule,
+    tier_table,
+)
+from routerlab.tiers import TierMap
+
+pd.set_option("display.max_colwidth", 60)
+polyglot = load_aider("polyglot", quiet=True)
+board = load_tau2_leaderboard(quiet=True)
+swe = load_swebench_bash_only(quiet=True)
+print(f"Aider polyglot: {len(polyglot)} runs; tau2-bench: {len(board)} (submission, domain) results; "
+      f"SWE-bench bash-only: {len(swe)} instances x {swe.n_models} models")
+
+# %% [markdown]
+# ## Names: benchmark labels -> catalog ids
+#
+# The boards name models in free text. A small table (`routerlab/_data/quality/aliases.csv`)
+# maps each label, per source, to a catalog id, exactly (no fuzzy matching). Rows that map to
+# no catalog model are kept and listed, never dropped:
+
+# %%
+print(f"{len(alias_table())} aliases; unmapped rows: polyglot {len(unmapped(polyglot))}, "
+      f"tau2 {len(unmapped(board))}, SWE-bench models {swe.meta['models']['catalog_id'].isna().sum()}")
+assert len(unmapped(polyglot)) == polyglot["catalog_id"].isna().sum() > 0
+unmapped(polyglot).head(8)
+
+# %% [markdown]
+# One data flaw is caught on the way in: a bash-only entry whose per-instance record
+# disagrees with its own board total is left out of the outcome table and listed:
+
+# %%
+bad = swe.meta["inconsistent"]
+print(bad[["model", "board_resolved", "instances_resolved"]].to_string(index=False))
+assert (bad["instances_resolved"] - bad["board_resolved"] * 500).abs().min() > 1
+
+# %% [markdown]
+# ## 1. Evidence per tier, and whether the default tiers are justified by it
+#
+# Coder: SWE-bench bash-only resolve rate, else Aider polyglot. Orchestrator: tau2-bench
+# pass^1 pooled over airline + retail + telecom (n = 278 tasks), compared only inside one
+# setup (version, user simulator, submission type). Classifier: the project's eval set, for
+# candidates run as `llm:<id>`; the reference is the seed's 95% target. Vision: nothing.
+
+# %%
+tiers = TierMap.default()
+table = tier_table(tiers)
+cols = ["tier", "catalog_id", "chosen", "benchmark", "group", "value", "low", "high", "n", "best", "gap_points",
+        "gap_low", "gap_high", "date"]
+table[cols].round(3)
+
+# %%
+fig = viz.tier_quality(table)
+fig
+
+# %%
+def row(tier, model):
+    return table[(table["tier"] == tier) & (table["catalog_id"] == model)].iloc[0]
+
+
+coder, orch = row("coder", tiers.model_for("coder").id), row("orchestrator", tiers.model_for("orchestrator").id)
+opus_coder = row("coder", "anthropic:claude-opus-4-5")
+print(f"coder: {coder['catalog_id']} resolves {coder['value']:.1%} [{coder['low']:.1%}, {coder['high']:.1%}] of "
+      f"{int(coder['n'])} SWE-bench instances, {coder['gap_points']:.1f} points [{coder['gap_low']:.1f}, "
+      f"{coder['gap_high']:.1f}] behind {coder['best']}, at {coder['cost_per_task'] / opus_coder['cost_per_task']:.2f}x "
+      "its recorded cost per instance")
+print(f"orchestrator: {orch['catalog_id']} is the best evidence in its tau2 group ({orch['group']}): "
+      f"pass^1 {orch['value']:.1%}, pass^4 {orch['pass_4']:.1%}")
+no_ev = table.loc[table["benchmark"] == "no evidence"].groupby("tier")["catalog_id"].apply(list).to_dict()
+print("no evidence:", no_ev)
+assert coder["gap_low"] < 0 < coder["gap_high"]  # the default coder is within noise of the best coder
+assert orch["gap_points"] == 0
+assert set(no_ev) >= {"vision", "classifier"}
+assert coder["cost_per_task"] < opus_coder["cost_per_task"]
+measured_clf = table[(table["tier"] == "classifier") & table["value"].notna()]
+print("classifier tier, measured:", measured_clf[["catalog_id", "value", "n", "gap_points"]].to_dict("records"))
+assert list(measured_clf["catalog_id"]) == ["local:smollm2-135m"] and measured_clf["value"].iloc[0] < 0.5
+
+# %% [markdown]
+# So: the **orchestrator** default (the best model) is the best evidence in its tau2 group;
+# GPT-5's tau2 figure comes from an older setup (version 0.1.3, a gpt-4.1 user simulator)
+# and is never compared with it. The **coder** default (Sonnet) is within noise of Opus on
+# SWE-bench bash-only, at a lower recorded cost: justified. The **classifier** and **vision**
+# defaults rest on no measured evidence here; the classifier tier's only measured LLM is the
+# local smollm2 (far below the 95% target).
+
+# %% [markdown]
+# ## 2. The orchestrator pattern, measured: planner alone vs planner + editor
+
+# %%
+pairs = architect_pairs(load_aider("architect", quiet=True))
+show = ["planner", "editor", "pass_2", "low", "high", "alone_pass_2", "diff_points", "diff_low", "diff_high",
+        "cost_per_case", "alone_cost_per_case", "cost_ratio", "reaches_alone_cheaper", "small_baseline"]
+pairs[show].round(3)
+
+# %%
+viz.architect_arrows(pairs)
+
+# %%
+win = pairs[pairs["reaches_alone_cheaper"]]
+clear = pairs[pairs["diff_low"] > 0]
+print(f"{len(win)} of {len(pairs)} planner + editor runs reach their planner-alone pass rate at lower cost "
+      f"(cost ratio {win['cost_ratio'].min():.2f}x - {win['cost_ratio'].max():.2f}x); "
+      f"{len(clear)} is clearly better than planning alone (difference interval above 0)")
+best = pairs.loc[pairs["diff_points"].idxmax()]
+print(f"largest gain: {best['planner']} + {best['editor']}: {best['pass_2']:.1%} vs {best['alone_pass_2']:.1%} alone "
+      f"({best['diff_points']:+.1f} points [{best['diff_low']:.1f}, {best['diff_high']:.1f}]), "
+      f"{best['cost_ratio']:.2f}x the cost")
+assert len(clear) == 0 and (pairs["diff_low"] < 0).all()
+assert len(win) > len(pairs) / 2 and win["cost_ratio"].between(0.5, 0.7).all()
+assert (pairs.loc[pairs["small_baseline"], "alone_n"] == 36).all()
+
+# %% [markdown]
+# Delegating the edits to a cheaper editor keeps the planner's pass rate at between half and
+# 0.7x its cost per exercise (asserted above), but no pair is measurably *better* than the planner alone:
+# every difference interval spans zero (independent intervals: Aider publishes aggregates only).
+# The o1-mini baseline ran 36 exercises, not 133, hence its wide interval.
+
+# %% [markdown]
+# ## 3. The 95% rule at the agent level (SWE-bench bash-only, 500 paired instances)
+#
+# The cheapest model whose resolve rate's lower bound reaches 95% of the best model's rate,
+# through `calibrate_outcomes` (calibrate()'s code path), and with a paired bootstrap of
+# `rate - 0.95 x best` on the same instances; McNemar's exact test against the best.
+
+# %%
+rule = agent_rule(swe)
+rule.table.sort_values("cost_per_instance")[["model", "rate", "low", "high", "lower_bound", "cost_per_instance",
+                                             "qualifies", "paired_lower", "paired_qualifies", "only_model",
+                                             "only_best", "mcnemar_p"]].round(4)
+
+# %%
+t = rule.table.set_index("model")
+pick, best_model = rule.chosen, rule.best
+print(rule.calibration.message)
+print(f"best: {best_model} {t.loc[best_model, 'rate']:.1%} at ${t.loc[best_model, 'cost_per_instance']:.3f} per "
+      f"instance; pick: {pick} {t.loc[pick, 'rate']:.1%} at ${t.loc[pick, 'cost_per_instance']:.3f} "
+      f"({t.loc[pick, 'cost_per_instance'] / t.loc[best_model, 'cost_per_instance']:.2f}x); McNemar: "
+      f"{t.loc[pick, 'only_model']} vs {t.loc[pick, 'only_best']} discordant instances, p = {t.loc[pick, 'mcnemar_p']:.2f}")
+print(f"paired rule picks: {rule.paired_chosen}")
+assert t.loc[pick, "lower_bound"] >= 0.95 * t.loc[best_model, "rate"]
+assert (t[t["cost_per_instance"] < t.loc[pick, "cost_per_instance"]]["lower_bound"] < 0.95 * t.loc[best_model, "rate"]).all()
+
+# %% [markdown]
+# Per repository (the only prompt-side information the board has) the rule mostly has too few
+# instances: the independent bound rarely reaches 95% of the best; the paired bound always
+# admits the best itself and shows when a cheaper model gets there too.
+
+# %%
+per_repo = rule_by_group(swe)
+per_repo.round(3)
+
+# %%
+picked = per_repo.dropna(subset=["chosen"])
+print(f"the independent rule picks a model in {len(picked) - 1} of {len(per_repo) - 1} repositories "
+      f"(plus overall: {per_repo.iloc[-1]['chosen']})")
+cheaper = per_repo[per_repo["paired_chosen"] != per_repo["best"]]
+print(f"the paired rule picks something cheaper than the repository's best in {len(cheaper)} of {len(per_repo)} rows")
+assert len(picked) - 1 <= 2 and per_repo["paired_chosen"].notna().all()
+
+# %% [markdown]
+# ### The oracle's headroom, a repository-only router, and cascades
+
+# %%
+head = oracle_headroom(swe)
+print(f"best single model {head['best']}: {head['best_rate']:.1%} at ${head['best_cost']:.3f} per instance; "
+      f"oracle (cheapest model that resolved each instance): {head['oracle_rate']:.1%} at ${head['oracle_cost']:.3f}; "
+      f"headroom {head['headroom_points']:.1f} points; {head['unsolved']} instances no model resolved")
+routers = group_router(swe)
+routers.round(3)
+
+# %%
+oof = routers.iloc[2]
+print(f"a router that knows only the repository gets {routers.iloc[1]['share_of_headroom']:.0%} of the headroom "
+      f"in-sample and {oof['share_of_headroom']:.0%} out-of-fold")
+assert head["oracle_rate"] > head["best_rate"]
+assert routers.iloc[1]["rate"] >= head["best_rate"]  # in-sample it can only match or beat the best single model
+
+# %%
+casc = cascade_table(swe)
+print(CASCADE_NOTE)
+casc.head(8).round(3)
+
+# %%
+top = casc.iloc[0]
+print(f"cheapest cascade: {top['chain']}: {top['rate']:.1%} resolved at ${top['cost_per_instance']:.3f} per instance "
+      f"({top['cost_x_strong']:.2f}x the strong agent alone, {top['rate_gain_points']:+.1f} points), escalating "
+      f"{top['escalated']:.0%} of instances")
+assert top["cost_x_strong"] < 1 and top["rate_gain_points"] > 0
+
+# %% [markdown]
+# ## 4. tau2-bench per domain: the rule on pass^1, and what pass^4 says
+#
+# One setup only: tau2-bench 1.0.1, gpt-5.2 user simulator, standard submissions, text. Only
+# entries that report a cost can be picked.
+
+# %%
+t2 = tau2_rule(board)
+t2[["domain", "n", "entries", "priced", "best", "best_pass_1", "best_lower", "best_pass_4", "target", "chosen",
+    "cheapest_point"]].round(3)
+
+# %%
+for r in t2.itertuples():
+    print(f"{r.domain}: {r.message}")
+assert t2["chosen"].isna().all()  # with 50-114 tasks per domain no bound reaches 95% of the best
+close = t2.dropna(subset=["cheapest_point"])
+print("cheapest priced entry whose point pass^1 reaches the target:", dict(zip(close["domain"], close["cheapest_point"],
+                                                                              strict=True)))
+assert set(close["cheapest_point"]) == {"GPT-5.2 (high)"}
+
+# %%
+sel = board[(board["tau2_bench_version"] == "1.0.1") & (board["user_simulator"] == "gpt-5.2")
+            & (board["submission_type"] == "standard") & board["cost"].notna()]
+drop = sel.assign(ratio_1=sel["pass_1"] / sel.groupby("domain")["pass_1"].transform("max"),
+                  ratio_4=sel["pass_4"] / sel.groupby("domain")["pass_4"].transform("max"))
+drop[["domain", "model", "reasoning_effort", "pass_1", "pass_4", "ratio_1", "ratio_4", "cost"]].round(3)
+
+# %%
+worse = (drop["ratio_4"] < drop["ratio_1"]).sum()
+print(f"for {worse} of {len(drop)} priced entries, pass^4 puts them further behind the domain's best than pass^1")
+assert worse >= len(drop) / 2
+
+# %% [markdown]
+# With 50 (airline) to 114 (retail, telecom) tasks, no model's pass^1 lower bound reaches 95%
+# of the best: the rule cannot pick on tau2 at this n. Read on points alone, cheaper models
+# come close on pass^1 (GPT-5.2 high), but pass^4 (the same task right four times in a row)
+# widens the gaps: reliability is where the cheaper choice loses.
+
+# %% [markdown]
+# ## 5. Policy search: every tier assignment, its cost and its worst tier gap
+#
+# 6 candidates x 4 tiers = 1,296 assignments on the demo's 50-call task, each costed and timed
+# exactly as `simulate()` would, with each tier's gap to the best evidence attached.
+
+# %%
+from routerlab.workloads.demo import agent_task
+
+candidates = {
+    "orchestrator": ["anthropic:claude-opus-4-5", "openai:gpt-5", "anthropic:claude-sonnet-4-5", "openai:gpt-4.1",
+                     "openai:gpt-5-mini", "openai:gpt-4.1-mini"],
+    "classifier": ["anthropic:claude-haiku-4-5", "openai:gpt-4.1-nano", "openai:gpt-4o-mini", "openai:gpt-5-mini",
+                   "openai:gpt-4.1-mini", "local:smollm2-135m"],
+    "coder": ["anthropic:claude-sonnet-4-5", "anthropic:claude-opus-4-5", "openai:gpt-5", "openai:gpt-5-mini",
+              "openai:gpt-4.1", "openai:gpt-4.1-mini"],
+    "vision": ["anthropic:claude-haiku-4-5", "openai:gpt-4o-mini", "ollama:llava:7b", "openai:gpt-4.1-mini",
+               "openai:gpt-5-mini", "anthropic:claude-sonnet-4-5"],
+}
+task = agent_task(50)
+search = policy_search(task, candidates)
+front = search.pareto()
+d = search.default
+print(f"{len(search.frame):,} assignments; tiers without usable evidence: {search.no_evidence_tiers}; "
+      f"the task never calls: {sorted(set(search.tiers) - set(search.called_tiers))}")
+print(f"today's default: ${d['cost_usd']:.3f}, {d['wall_s']:.0f} s, worst gap {d['worst_gap']:.1f} points; "
+      f"on the Pareto set: {bool(d['pareto'])}")
+front[search.called_tiers + ["cost_usd", "wall_s", "worst_gap"]].round(3)
+
+# %%
+within = search.within(10)
+viz.policy_frontier(search.frame, search.tiers, within=within)
+
+# %%
+for x in (0, 5, 10):
+    r = search.within(x)
+    print(f"cheapest with every measured tier within {x} points: ${r['cost_usd']:.3f} "
+          f"({r['cost_usd'] / d['cost_usd']:.2f}x the default): " + search.label(r))
+cheaper_same = search.within(d["worst_gap"])
+gpt5 = table[(table["tier"] == "orchestrator") & (table["catalog_id"] == "openai:gpt-5")].iloc[0]
+print(f"same worst gap as the default for {cheaper_same['cost_usd'] / d['cost_usd']:.2f}x its cost: "
+      + search.label(cheaper_same) + f"; gpt-5's orchestrator evidence is from tau2 {gpt5['group']}")
+assert cheaper_same["cost_usd"] < d["cost_usd"] and not d["pareto"]
+assert cheaper_same["orchestrator"] == "openai:gpt-5" and gpt5["gap_points"] == 0 and "0.1.3" in gpt5["group"]
+assert (search.frame.loc[search.frame["worst_gap"] <= 10, "cost_usd"] >= within["cost_usd"]).all()
+
+# %% [markdown]
+# The default (Opus plans, Sonnet codes, Haiku classifies) is not on the frontier: the same
+# worst gap is reached with GPT-5 as orchestrator, the best evidence in *its* tau2 group
+# (an older setup), and cheaper. That is a comparison across two tau2 setups the data cannot
+# settle; the frontier only says each tier stays within X points of the best evidence on the
+# benchmark that measured it. The classifier tier has one measured model (smollm2, far below
+# the 95% target, counted); its unmeasured candidates are left out, so the cheap classifier
+# picked above is "no evidence", not "good enough".
