@@ -29,6 +29,8 @@ __all__ = [
     "Catalog",
     "cost_of",
     "default_table_path",
+    "genai_price",
+    "GenaiPrice",
     "CAPABILITIES",
 ]
 
@@ -254,8 +256,12 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> ModelInfo:
         raise PriceTableError(f"{where}: id {model_id!r} is not of the form 'provider:model'")
     ref = (row.get("genai_prices_ref") or "").strip()
     if ref:
-        prices = _genai_prices(ref, where)
-        input_price, output_price, cached, source, date = prices
+        provider, _, name = ref.partition("/")
+        found = genai_price(name, provider)
+        if found is None:
+            raise PriceTableError(f"{where}: genai-prices has no base prices for {ref!r}; give prices in the row instead")
+        input_price, output_price, cached = found.input_price, found.output_price, found.cached_input_price
+        source, date = found.source, found.date
     else:
         input_price, output_price = num("input_price"), num("output_price")
         cached = num("cached_input_price", required=False)
@@ -290,32 +296,40 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> ModelInfo:
     )
 
 
-def _genai_prices(ref: str, where: str) -> tuple[float, float, float, str, str]:
-    """Base-tier prices (USD per million tokens) of ``provider/model`` from genai-prices' bundled data."""
+@dataclass(frozen=True)
+class GenaiPrice:
+    """Base-tier prices (USD per million tokens) of one model in genai-prices' bundled snapshot;
+    returned by :func:`genai_price`. ``source`` and ``date`` name the package version that pins them."""
+
+    input_price: float
+    output_price: float
+    cached_input_price: float
+    model_id: str
+    source: str
+    date: str
+
+
+def genai_price(model: str, provider: str | None = None) -> GenaiPrice | None:
+    """The one genai-prices lookup (bundled data, no network): ``model`` under ``provider`` (any
+    provider when None). None when genai-prices does not know it or gives no input/output price."""
     try:
+        import genai_prices
         from genai_prices import data_snapshot
     except ImportError:  # pragma: no cover - genai-prices is a core dependency
-        raise PriceTableError(f"{where}: needs genai-prices (pip install genai-prices)") from None
-    import genai_prices
-
-    provider, _, model = ref.partition("/")
-    snapshot = data_snapshot.get_snapshot()
+        raise PriceTableError("pricing from genai-prices needs it installed: pip install genai-prices") from None
     try:
-        _, info = snapshot.find_provider_model(model, None, provider, None)
-    except LookupError as e:
-        raise PriceTableError(f"{where}: genai-prices has no {ref!r} ({e}); give prices in the row instead") from None
+        _, info = data_snapshot.get_snapshot().find_provider_model(model, None, provider or None, None)
+    except LookupError:
+        return None
     prices = info.get_prices(datetime.now(UTC))
 
     def base(p: Any) -> float:
-        if p is None:
-            return math.nan
-        return float(getattr(p, "base", p))
+        return math.nan if p is None else float(getattr(p, "base", p))
 
-    inp, out = base(prices.input_mtok), base(prices.output_mtok)
-    cached = base(prices.cache_read_mtok)
-    if math.isnan(cached):
-        cached = inp
+    inp, out, cached = base(prices.input_mtok), base(prices.output_mtok), base(prices.cache_read_mtok)
+    if math.isnan(inp) or math.isnan(out):
+        return None
     version = getattr(genai_prices, "__version__", "?")
     # The package version pins the price data; its snapshot carries no publication date.
-    return inp, out, cached, f"genai-prices {version} bundled snapshot ({provider}/{info.id})", f"genai-prices {version}"
-
+    return GenaiPrice(inp, out, inp if math.isnan(cached) else cached, str(info.id),
+                      f"genai-prices {version} bundled snapshot ({provider or '?'}/{info.id})", f"genai-prices {version}")

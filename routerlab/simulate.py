@@ -44,7 +44,6 @@ columns).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import Catalog, LatencyProfile, ModelInfo
+from .catalog import Catalog, LatencyProfile, ModelInfo, genai_price
 from .errors import ConfigurationError, RoutingError, UnknownModelError
 from .latency import LatencyModel
 from .tiers import TierMap
@@ -93,29 +92,14 @@ class SimResult:
 def _genai_model(model: str, latency: LatencyModel | None) -> ModelInfo | None:
     """A recorded model the catalog lacks, priced from genai-prices' bundled data (no network)."""
     provider, _, name = model.partition(":")
-    try:
-        from genai_prices import data_snapshot
-    except ImportError:
-        return None
-    try:
-        _, info = data_snapshot.get_snapshot().find_provider_model(name, None, provider or None, None)
-    except LookupError:
-        return None
-    from datetime import UTC, datetime
-
-    prices = info.get_prices(datetime.now(UTC))
-
-    def base(p: Any) -> float:
-        return math.nan if p is None else float(getattr(p, "base", p))
-
-    inp, out, cached = base(prices.input_mtok), base(prices.output_mtok), base(prices.cache_read_mtok)
-    if math.isnan(inp) or math.isnan(out):
+    found = genai_price(name, provider or None)
+    if found is None:
         return None
     prof = latency.profile(model) if latency is not None and (latency.fallback or model in latency.profiles) else None
     lat = prof if prof else LatencyProfile(1.0, 50.0, "placeholder")
-    return ModelInfo(id=model, input_price=inp, output_price=out, cached_input_price=inp if math.isnan(cached) else cached,
-                     context_window=0, max_output_tokens=0, latency=lat,
-                     price_source=f"genai-prices bundled snapshot ({provider}/{info.id}): not in the routerlab catalog")
+    return ModelInfo(id=model, input_price=found.input_price, output_price=found.output_price,
+                     cached_input_price=found.cached_input_price, context_window=0, max_output_tokens=0, latency=lat,
+                     price_source=f"genai-prices bundled snapshot ({provider}/{found.model_id}): not in the routerlab catalog")
 
 
 def resolve_model(catalog: Catalog, model: str, latency: LatencyModel | None = None) -> ModelInfo:
