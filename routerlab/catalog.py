@@ -98,9 +98,18 @@ class ModelInfo:
             fresh * self.input_price + usage.cached_tokens * self.cached_input_price + usage.output_tokens * self.output_price
         ) / 1e6
 
-    def worst_case_cost(self, request: Request) -> float:
-        """The most one call of ``request`` can cost: every input token fresh, every output token used."""
-        return self.cost(Usage(request.estimated_input_tokens(), request.max_output_tokens))
+    def token_cost(self, input_tokens: float, output_tokens: float) -> float:
+        """USD for ``input_tokens`` fresh input and ``output_tokens`` output (no cache discount)."""
+        return (input_tokens * self.input_price + output_tokens * self.output_price) / 1e6
+
+    def worst_case_cost(self, request: Request, input_margin: float = 1.0) -> float:
+        """The most one call of ``request`` can cost, the one worst-case figure of routerlab (the
+        budget reserves it, routers show it): every input token fresh, the estimated input scaled
+        by ``input_margin`` (rounded up), every allowed output token used."""
+        n_in = request.estimated_input_tokens()
+        if input_margin != 1.0:
+            n_in = math.ceil(n_in * input_margin)
+        return self.token_cost(n_in, request.max_output_tokens)
 
     def predicted_latency(self, output_tokens: float) -> float:
         return self.latency.predict(output_tokens)

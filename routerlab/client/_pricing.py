@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -19,8 +18,7 @@ def worst_case_cost(request: Request, info: ModelInfo, provider: Any, input_marg
     A provider that knows the price in advance (replay: the recorded cost) may raise it through
     an optional ``quote(request, model_name)`` method.
     """
-    inputs = math.ceil(request.estimated_input_tokens() * input_margin)
-    worst = info.cost(Usage(inputs, request.max_output_tokens))
+    worst = info.worst_case_cost(request, input_margin)  # the one worst-case figure (catalog)
     quote = getattr(provider, "quote", None)
     known = quote(request, info.name) if quote is not None else None
     return max(worst, known) if known is not None else worst

@@ -56,12 +56,6 @@ def _fits(model: ModelInfo, request: Request, needs_vision: bool, input_tokens: 
     return input_tokens + request.max_output_tokens <= model.context_window
 
 
-def _worst_cost(model: ModelInfo, n_in: int, n_out: int) -> float:
-    # Same figure as ModelInfo.worst_case_cost (every input token fresh, every output token
-    # used), without building a Usage per model: rules must decide in microseconds.
-    return (n_in * model.input_price + n_out * model.output_price) / 1e6
-
-
 _POOLS: dict[tuple[int, str, tuple[str, ...], tuple[str, ...]], tuple[list[ModelInfo], list[ModelInfo]]] = {}
 
 
@@ -103,7 +97,7 @@ def pick_model(
     tier_models, others = _pools(tiers, tier, tuple(exclude_providers))
     fitting = [m for m in tier_models if _fits(m, request, needs_vision, n_in)]
     wider = [m for m in others if _fits(m, request, needs_vision, n_in)]
-    cost = {m.id: _worst_cost(m, n_in, n_out) for m in (*fitting, *wider)}
+    cost = {m.id: m.token_cost(n_in, n_out) for m in (*fitting, *wider)}  # = m.worst_case_cost(request)
     latency = {m.id: m.predicted_latency(out_tokens) for m in (*fitting, *wider)}
     wider.sort(key=lambda m: (cost[m.id], latency[m.id]))
     notes: list[str] = []
