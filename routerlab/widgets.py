@@ -23,9 +23,11 @@ from typing import Any
 import pandas as pd
 
 from . import viz
+from ._numbers import usd
 from .errors import ConfigurationError, MissingDependencyError
 from .simulate import quality_readout
 from .tiers import TierMap
+from .viz._frames import _go as _plotly
 
 __all__ = ["TierPicker", "PlaygroundState", "Playground", "figure_widget", "summarize"]
 
@@ -39,15 +41,7 @@ def _ipywidgets() -> Any:
 
 
 def _go() -> Any:
-    try:
-        import plotly.graph_objects as go
-    except ImportError as exc:  # pragma: no cover
-        raise MissingDependencyError("plotly", "lab") from exc
-    try:
-        import anywidget  # noqa: F401  (FigureWidget needs it since plotly 6)
-    except ImportError as exc:  # pragma: no cover
-        raise MissingDependencyError("anywidget", "lab") from exc
-    return go
+    return _plotly(widget=True)
 
 
 def figure_widget(fig: Any) -> Any:
@@ -69,10 +63,6 @@ def _replace_figure(target: Any, new: Any) -> None:
     # construction-time state. Re-assigning it keeps late views right.
     target._widget_layout = copy.deepcopy(target._layout_obj._props)
     target._widget_data = copy.deepcopy(target._data)
-
-
-def _money(x: float) -> str:
-    return f"${x:.4f}" if x >= 0.01 or x == 0 else f"${x:.6f}"
 
 
 def summarize(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -288,7 +278,7 @@ class Playground:
         s = summarize(self.frames)
         parts = []
         for name, row in s.iterrows():
-            parts.append(f"<b>{html.escape(str(name))}</b>: {int(row['calls'])} calls, {_money(row['cost_usd'])}, "
+            parts.append(f"<b>{html.escape(str(name))}</b>: {int(row['calls'])} calls, {usd(row['cost_usd'])}, "
                          f"wall {row['wall_s']:.1f} s")
         return " &nbsp;|&nbsp; ".join(parts)
 

@@ -16,9 +16,12 @@ do not read it as latency. ``model`` is Aider's free-text label; ``run`` (``dirn
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
+from .._numbers import to_float
 from ..errors import DatasetError, InvalidRequestError
 from ._read import DataDir, read_yaml, source_label
 from .aliases import catalog_ids
@@ -36,10 +39,7 @@ COLUMNS = ["benchmark", "run", "model", "catalog_id", "variant", "editor_model",
 
 
 def _num(v: object) -> float:
-    try:
-        return float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return float("nan")
+    return to_float(v, math.nan)
 
 
 def load_aider(board: str = "polyglot", data_dir: DataDir = None, quiet: bool = False) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._numbers import to_float
 from ..errors import InvalidRequestError, ProviderError
 from ..types import Completion, Request, Usage
 
@@ -42,14 +43,7 @@ class Recorded:
     quality: float | None = None
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
+_num = to_float  # one home: routerlab._numbers
 
 
 class ReplayProvider:

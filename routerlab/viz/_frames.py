@@ -9,15 +9,23 @@ from typing import Any
 
 import pandas as pd
 
+from .._numbers import to_float, usd
 from ..errors import DatasetError, MissingDependencyError
 from .palette import TIER_ORDER
 
 
-def _go() -> Any:
+def _go(widget: bool = False) -> Any:
+    """``plotly.graph_objects``; ``widget=True`` also checks anywidget, which FigureWidget needs
+    since plotly 6. MissingDependencyError names the extra to install."""
     try:
         import plotly.graph_objects as go
     except ImportError as exc:  # pragma: no cover - plotly is in the lab extra
         raise MissingDependencyError("plotly", "lab") from exc
+    if widget:
+        try:
+            import anywidget  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - in the lab extra
+            raise MissingDependencyError("anywidget", "lab") from exc
     return go
 
 
@@ -46,24 +54,9 @@ def _pick(frame: pd.DataFrame, candidates: Sequence[str], what: str, given: str 
     )
 
 
-def _usd(x: Any) -> str:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "?"
-    if math.isnan(v):
-        return "?"
-    if v == 0:
-        return "$0"
-    return f"${v:.4f}" if abs(v) >= 0.01 else f"${v:.6f}"
-
-
-def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
+# One home for loose numbers and money text (routerlab._numbers); the viz modules use these names.
+_usd = usd
+_num = to_float
 
 
 def _as_dict(decision: Any) -> dict[str, Any] | None:

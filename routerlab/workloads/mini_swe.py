@@ -22,6 +22,7 @@ import math
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .._numbers import to_float
 from ..errors import DatasetError
 from ._io import iter_tar_members, load_json, model_id, provenance, trajectory_path
 from .step_kinds import kind_of_bash, pick_kind
@@ -33,11 +34,7 @@ MINI_SWE_FILE = "mini-swe-agent_pr816_deepseek_dev-runs.tar.gz"
 
 
 def _num(x: Any, default: float = 0.0) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return default
-    return v if math.isfinite(v) else default
+    return to_float(x, default, finite=True)
 
 
 def parse_mini_swe_traj(text: str, where: str, task_id: str) -> tuple[list[LLMCall], str]:
