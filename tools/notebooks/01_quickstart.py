@@ -85,6 +85,25 @@ assert routed["cached_tokens"].sum() < all_top["cached_tokens"].sum()
 assert set(routed.loc[routed.tier == "classifier", "model"]) == {tiers.model_for("classifier").id}
 
 # %% [markdown]
+# ### Quality beside cost
+#
+# What the routed policy risks, from quality measured by others on these models (notebook 09
+# has the details): each tier's model with its headline evidence and the gap to the best
+# evidence for that tier; "no evidence" where nothing was measured. Per-step evidence only:
+# no task success is derived from it.
+
+# %%
+from routerlab.quality import tier_table
+
+with_quality = compare(task, policies, quality=tier_table(tiers))
+for name, row in with_quality.iterrows():
+    print(name)
+    for col in sorted(c for c in with_quality.columns if c.startswith("quality_")):
+        print(f"  {col.removeprefix('quality_'):<13} {row[col]}")
+assert with_quality.loc["routed", "gap_coder"] > with_quality.loc["all top", "gap_coder"]
+assert with_quality.loc["routed", "quality_classifier"].endswith("no evidence")
+
+# %% [markdown]
 # ## Every call on a timeline
 #
 # One bar per call, one lane per tier, coloured by cost; hover a bar for its model, tokens,

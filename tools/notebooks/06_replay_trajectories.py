@@ -81,6 +81,29 @@ assert tau.loc["by tier", "tasks_outcome_known"] == 0
 # prices, not what those models would have achieved.
 
 # %% [markdown]
+# ### Quality beside cost
+#
+# Next to each policy, each tier's model with its measured evidence and gap to the best (see
+# notebook 09). The tau2-bench run was recorded on one model: its whole-agent result on the
+# leaderboard (same domain, pass^1 over 4 trials per task) is a measured figure for that run,
+# not a product of per-step numbers.
+
+# %%
+from routerlab.datasets import load_tau2_leaderboard
+from routerlab.quality import tier_table
+from routerlab.simulate import resolve_model
+
+evidence = tier_table(tiers)
+tau_q = compare(workloads["tau2-bench"], {"all top": f"all:{top}", "by tier": tiers}, quality=evidence)
+print(tau_q.filter(like="quality_").T.to_string())
+recorded = resolve_model(tiers.catalog, str(workloads["tau2-bench"].frame["model"].mode()[0])).id  # drops the date
+lb = load_tau2_leaderboard(quiet=True)
+same = lb[(lb["catalog_id"] == recorded) & (lb["domain"] == "airline")]
+print(same[["model", "tau2_bench_version", "user_simulator", "pass_1", "pass_4", "n", "date"]].to_string(index=False))
+assert tau_q.loc["by tier", "gap_orchestrator"] == tau_q.loc["all top", "gap_orchestrator"]
+assert len(same) >= 1
+
+# %% [markdown]
 # ## One Claude Code session on a timeline
 #
 # Lanes are agents: the main agent and its sub-agents. Hover a bar for the step kind, tokens

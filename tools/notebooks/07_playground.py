@@ -62,6 +62,38 @@ pg.sliders["budget_usd"].value = 5.0
 coder.value = TierMap.default().model_for("coder").id  # back to the defaults for the reader
 
 # %% [markdown]
+# ### Quality beside cost in the playground
+#
+# The same playground with the tier-quality table: under the summary, each tier's picked
+# model with its measured evidence and gap to the best ("no evidence" where nothing was
+# measured), and a figure of each tier's candidates on price vs evidence with the picked one
+# starred. Change a dropdown: cost, timeline and quality move together.
+
+# %%
+from routerlab.quality import tier_table
+
+qtiers = TierMap.default()
+choices = {t: [m.id for m in qtiers.choices(t)] for t in qtiers.names()}
+pgq = Playground(run, qtiers, budget_usd=5.0, budget_range=(0.05, 10.0), quality=tier_table(qtiers, candidates=choices))
+pgq
+
+# %%
+import time
+
+dd = pgq.picker.dropdowns["coder"]
+before_q, before_cost = pgq.quality_frame().loc["coder", "gap_points"], pgq.summary_frame().loc["routed", "cost_usd"]
+t0 = time.perf_counter()
+dd.value = "openai:gpt-5-mini"
+redraw_ms = 1000 * (time.perf_counter() - t0)
+after_q, after_cost = pgq.quality_frame().loc["coder", "gap_points"], pgq.summary_frame().loc["routed", "cost_usd"]
+print(f"coder -> gpt-5-mini: cost ${before_cost:.4f} -> ${after_cost:.4f}, coder gap {before_q:.1f} -> {after_q:.1f} "
+      f"points; redraw with the quality readout took {redraw_ms:.0f} ms here (benchmarks/bench_policy_search.py "
+      "measures it against the playground without it)")
+assert after_cost < before_cost and after_q > before_q
+assert "gpt-5-mini" in pgq.quality_readout.value
+dd.value = TierMap.default().model_for("coder").id
+
+# %% [markdown]
 # ## A learned router's cost weight, on real outcome data
 #
 # A kNN router fitted on RouterBench's train split (real answers of 11 models, scored 0/1, with
