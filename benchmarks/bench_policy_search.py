@@ -10,7 +10,10 @@
   every assignment, gaps, Pareto set;
 - times the plain loop: ``simulate(workload, {tier: model})`` for each of the first
   ``--loop-sample`` assignments (scaled to all of them if fewer, and said so), after checking it
-  gives the same costs and wall times.
+  gives the same costs and wall times;
+- times a playground change (notebook 07's playground on the demo task: a coder dropdown
+  change re-simulates and redraws every figure, median of ``--changes``) with and without the
+  quality readout and the price-vs-evidence figure.
 Reports figures; asserts nothing about speed.
 """
 
@@ -46,6 +49,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--loop-sample", type=int, default=1296)
+    ap.add_argument("--changes", type=int, default=11)
     args = ap.parse_args()
     cat = Catalog.default()
     lat = LatencyModel.default(cat)
@@ -78,7 +82,34 @@ def main() -> int:
           f"Pareto set {int(ps.frame['pareto'].sum())} assignments")
     print(f"plain loop, simulate() per assignment: {loop_s:.2f} s{scaled}; same costs and wall times")
     print(f"speed-up: {loop_s / search_s:.0f}x")
+    plain, quality = playground_change_ms(args.changes, cat)
+    print(f"playground change (re-simulate + redraw), median of {args.changes}: {plain:.0f} ms without the quality "
+          f"readout, {quality:.0f} ms with it ({quality / plain:.2f}x)")
     return 0
+
+
+def playground_change_ms(changes: int, cat: Catalog) -> tuple[float, float]:
+    from routerlab.widgets import Playground
+    from routerlab.workloads import synthetic_agent_task
+
+    task = synthetic_agent_task(50, seed=0)
+    top = simulate(task, "all:" + TierMap.default(cat).model_for("orchestrator").id, cat).frame
+
+    def run(state):  # notebook 07's run(): the routed task beside all-top
+        return {"routed": simulate(task, state.tiers, cat).frame, "all on the top model": top}
+
+    out = []
+    for with_quality in (False, True):
+        tiers = TierMap.default(cat)
+        choices = {t: [m.id for m in tiers.choices(t)] for t in tiers.names()}
+        pg = Playground(run, tiers, quality=tier_table(tiers, candidates=choices) if with_quality else None)
+        dd, times = pg.picker.dropdowns["coder"], []
+        for i in range(changes):
+            t0 = time.perf_counter()
+            dd.value = "openai:gpt-5-mini" if i % 2 == 0 else "anthropic:claude-sonnet-4-5"
+            times.append(time.perf_counter() - t0)
+        out.append(1000 * statistics.median(times))
+    return out[0], out[1]
 
 
 if __name__ == "__main__":
