@@ -18,6 +18,9 @@ Environment variables the package reads (``ENVIRONMENT`` holds the same list):
     An eval-set CSV to use instead of the ``agent_requests.csv`` shipped in the package.
 ``ROUTERLAB_EMBED_THREADS``
     onnxruntime threads for the MiniLM embedder (default: up to 2).
+``ROUTERLAB_QUIET``
+    Set (to anything but ``0``) to silence the one-line licence note a dataset prints when it is
+    first read (``routerlab.datasets``).
 ``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``
     Provider keys, read by ``routerlab.providers`` when no ``api_key=`` is passed (kept as a
     ``Secret``, never logged).
@@ -58,6 +61,7 @@ ENVIRONMENT: dict[str, str] = {
     "ROUTERLAB_MODELS_CSV": "model table to use instead of the packaged models.csv",
     "ROUTERLAB_EVALSET": "eval-set CSV to use instead of the packaged agent_requests.csv",
     "ROUTERLAB_EMBED_THREADS": "onnxruntime threads for the MiniLM embedder",
+    "ROUTERLAB_QUIET": "silence the licence note printed when a dataset is first read",
     "ANTHROPIC_API_KEY": "Anthropic key when no api_key= is passed",
     "OPENAI_API_KEY": "OpenAI key when no api_key= is passed",
     "OLLAMA_HOST": "Ollama server when no host= is passed",

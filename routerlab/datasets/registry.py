@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import config
 from ..config import data_cache_dir, data_dir_override, mirror_beside
 from ..errors import ChecksumError, DatasetError
 from ._checksums import FILES
@@ -250,7 +251,7 @@ def _announce(entry: DataFile, path: Path, quiet: bool) -> None:
            f"licence {entry.source.licence}")
     log.info(msg)
     log.debug("%s read from %s", entry.key, path)
-    silenced = quiet or os.environ.get("ROUTERLAB_QUIET", "") not in ("", "0") or log.level > logging.INFO
+    silenced = quiet or (config.env("ROUTERLAB_QUIET") or "0") != "0" or log.level > logging.INFO
     if first and not silenced:
         _show_note(f"routerlab {msg}")
 
