@@ -18,6 +18,8 @@ __all__ = ["Budget", "Reservation"]
 
 @dataclass(frozen=True)
 class Reservation:
+    """A worst-case amount held on a Budget for one call in flight; ``Budget.reserve`` returns it, ``settle`` swaps it for the actual cost."""
+
     amount: float
     label: str = ""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import models_table_override, package_file
-from .errors import PriceTableError, UnknownModelError
+from .errors import PriceTableError, UnknownCapabilityError, UnknownModelError
 from .types import Request, Usage
 
 __all__ = [
@@ -57,6 +57,8 @@ class LatencyProfile:
 
 @dataclass(frozen=True)
 class ModelInfo:
+    """One catalog model: prices (USD per million tokens), limits, capabilities, latency and where each figure came from; ``Catalog.get`` returns it."""
+
     id: str
     input_price: float  # USD per million input tokens
     output_price: float  # USD per million output tokens
@@ -88,7 +90,7 @@ class ModelInfo:
 
     def has(self, capability: str) -> bool:
         if capability not in CAPABILITIES:
-            raise ValueError(f"unknown capability {capability!r}; known: {', '.join(CAPABILITIES)}")
+            raise UnknownCapabilityError(f"unknown capability {capability!r}; known: {', '.join(CAPABILITIES)}")
         return bool(getattr(self, capability))
 
     def cost(self, usage: Usage) -> float:

@@ -6,6 +6,8 @@
     │   ├── MissingKeyError                an API key is needed; names the variable to set
     │   ├── MissingDependencyError         (also ImportError) an optional extra is not installed
     │   ├── PriceTableError                a malformed row in a price / model table
+    │   ├── UnknownCapabilityError         (also ValueError) a capability name not in CAPABILITIES
+    │   ├── ServerNotRunningError          (also RuntimeError) a local server used outside its with-block
     │   └── TierError                      a tier has no model, or a model cannot serve it
     │       └── CapabilityError            the model lacks a capability or context window
     ├── InvalidRequestError                (also ValueError) a request is malformed; raised before any call
@@ -54,6 +56,8 @@ __all__ = [
     "DatasetError",
     "ChecksumError",
     "TraceError",
+    "UnknownCapabilityError",
+    "ServerNotRunningError",
     "AllModelsFailedError",
 ]
 
@@ -63,10 +67,12 @@ class RouterlabError(Exception):
 
 
 class ConfigurationError(RouterlabError):
-    pass
+    """Something the user set up is wrong (a model, key, extra, table or tier); the message says what to change."""
 
 
 class UnknownModelError(ConfigurationError, LookupError):
+    """A model id or alias is not in the catalog; ``suggestions`` lists close matches."""
+
     def __init__(self, model: str, suggestions: list[str] | None = None) -> None:
         self.model = model
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
@@ -77,6 +83,8 @@ class UnknownModelError(ConfigurationError, LookupError):
 
 
 class MissingKeyError(ConfigurationError):
+    """A provider needs an API key and none was passed or set; names the variable to set."""
+
     def __init__(self, provider: str, env_var: str) -> None:
         self.provider = provider
         self.env_var = env_var
@@ -86,6 +94,8 @@ class MissingKeyError(ConfigurationError):
 
 
 class MissingDependencyError(ConfigurationError, ImportError):
+    """An optional dependency is not installed; names the ``routerlab[extra]`` to install."""
+
     def __init__(self, package: str, extra: str) -> None:
         self.package = package
         self.extra = extra
@@ -95,19 +105,19 @@ class MissingDependencyError(ConfigurationError, ImportError):
 
 
 class PriceTableError(ConfigurationError):
-    pass
+    """A model / price table row is malformed or unpriced; raised when the table is read, naming the row."""
 
 
 class TierError(ConfigurationError):
-    pass
+    """A tier is unknown, has no model, or names a model that cannot serve it; raised when tiers are built or changed."""
 
 
 class CapabilityError(TierError):
-    pass
+    """The chosen model lacks a needed capability (vision, tools, ...) or context window; raised before any call."""
 
 
 class InvalidRequestError(RouterlabError, ValueError):
-    pass
+    """An argument or request is malformed (bad value, shape or range); raised before any call is sent."""
 
 
 class ProviderError(RouterlabError):
@@ -121,25 +131,27 @@ class ProviderError(RouterlabError):
 
 
 class TransientProviderError(ProviderError):
-    pass
+    """A provider failure worth retrying (429, 5xx, timeout, dropped connection); the client retries or falls back."""
 
 
 class RateLimitError(TransientProviderError):
+    """The provider said 429 (too many requests); ``retry_after`` holds its wait in seconds when given."""
+
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: object) -> None:
         self.retry_after = retry_after
         super().__init__(message, **kw)  # type: ignore[arg-type]
 
 
 class ProviderServerError(TransientProviderError):
-    pass
+    """The provider answered with a 5xx status."""
 
 
 class ProviderTimeoutError(TransientProviderError):
-    pass
+    """The call did not finish within its timeout."""
 
 
 class ProviderConnectionError(TransientProviderError):
-    pass
+    """The connection failed or dropped before an answer arrived."""
 
 
 class BadResponseError(ProviderError):
@@ -155,10 +167,12 @@ class BadResponseError(ProviderError):
 
 
 class RoutingError(RouterlabError):
-    pass
+    """A router could not decide: it is not fitted, or no eligible model is left."""
 
 
 class BudgetExceededError(RouterlabError):
+    """A call or run would exceed its budget; raised before sending, with ``needed`` and ``remaining`` USD."""
+
     def __init__(self, message: str, *, needed: float = 0.0, remaining: float = 0.0) -> None:
         self.needed = needed
         self.remaining = remaining
@@ -166,19 +180,27 @@ class BudgetExceededError(RouterlabError):
 
 
 class LimitReachedError(RouterlabError):
-    pass
+    """An orchestrator limit (time, number of calls) stopped the run."""
 
 
 class DatasetError(RouterlabError):
-    pass
+    """A data file is missing, corrupt, truncated or malformed; the message names the file and what to fix."""
 
 
 class ChecksumError(DatasetError):
-    pass
+    """A data file's size or sha256 differs from the registry's: a truncated or replaced copy."""
+
+
+class UnknownCapabilityError(ConfigurationError, ValueError):
+    """A capability name routerlab does not know (``ModelInfo.has``); the message lists the known ones."""
+
+
+class ServerNotRunningError(ConfigurationError, RuntimeError):
+    """A local server (``OllamaBridge``) was used before it started or after it stopped: use it in a ``with`` block."""
 
 
 class TraceError(RouterlabError, ValueError):
-    pass
+    """A trace file is not valid JSON Lines of trace records (or a frame lacks trace columns)."""
 
 
 class AllModelsFailedError(RouterlabError, ExceptionGroup):  # type: ignore[misc]

@@ -16,6 +16,8 @@ __all__ = ["TierSpec", "TierMap", "DEFAULT_TIERS", "check_model_fits"]
 
 @dataclass(frozen=True)
 class TierSpec:
+    """One tier of a TierMap: its models in preference order and what they must be able to do; ``tiers[name]`` returns it."""
+
     name: str
     models: tuple[str, ...]
     requires: frozenset[str] = field(default_factory=frozenset)

@@ -37,6 +37,8 @@ def _new_id() -> str:
 
 @dataclass(frozen=True)
 class Message:
+    """One chat turn (``role`` in ROLES; system text goes in ``Request.system``); a Request carries them."""
+
     role: str
     content: str
 
@@ -153,6 +155,8 @@ class Usage:
 
 @dataclass(frozen=True)
 class Completion:
+    """What one call returned: the text, its Usage, and the model, cost and latency the client filled in; ``Client.complete`` returns it."""
+
     text: str
     usage: Usage
     model: str
@@ -166,6 +170,8 @@ class Completion:
 
 @dataclass(frozen=True)
 class Alternative:
+    """A model a router considered but did not pick, with its predicted cost; listed in ``Decision.alternatives``."""
+
     model: str
     tier: str | None = None
     predicted_cost: float | None = None

@@ -76,6 +76,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class PlannedSubtask:
+    """One subtask of a parsed plan: id, kind, instruction and the subtasks it depends on; ``parse_plan`` returns them."""
+
     id: str
     kind: str
     instructions: str

@@ -31,6 +31,8 @@ __all__ = ["Orchestrator", "SubtaskResult", "RunReport"]
 
 @dataclass
 class SubtaskResult:
+    """How one planned subtask ended (accepted / failed / skipped / not_run) and its answer; in ``RunReport.results``."""
+
     subtask: PlannedSubtask
     status: str = "not_run"  # accepted | failed | skipped | not_run
     text: str = ""
@@ -43,6 +45,8 @@ class SubtaskResult:
 
 @dataclass
 class RunReport:
+    """What ``Orchestrator.run`` returns: status and reason, the plan, each subtask's result, calls, cost and the trace."""
+
     goal: str
     status: str  # done | incomplete | stopped | failed
     reason: str

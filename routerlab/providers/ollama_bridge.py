@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from ..errors import ServerNotRunningError
+
 __all__ = ["OllamaBridge", "to_openai_request"]
 
 
@@ -215,7 +217,7 @@ class OllamaBridge:
     @property
     def host(self) -> str:
         if self._server is None:
-            raise RuntimeError("OllamaBridge is not running: use `with OllamaBridge(...) as bridge:`")
+            raise ServerNotRunningError("OllamaBridge is not running: use `with OllamaBridge(...) as bridge:`")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
