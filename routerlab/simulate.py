@@ -55,6 +55,7 @@ import pandas as pd
 from .catalog import Catalog, LatencyProfile, ModelInfo, genai_price
 from .errors import ConfigurationError, RoutingError, UnknownModelError
 from .latency import LatencyModel
+from .routers.base import Router
 from .tiers import TierMap
 from .types import Request
 from .workloads.workload import Workload
@@ -62,7 +63,8 @@ from .workloads.workload import Workload
 __all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW",
            "CACHE_MODES", "CACHE_DEFAULT", "chain_ends", "quality_readout", "latency_params", "prev_in_lane_on_same_model"]
 
-Policy = Any  # str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
+#: A what-if policy: one model id for every call, a kind -> model map, tiers, a router, or a function of the step.
+Policy = str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
 RECORDED = ("as recorded", "recorded", "as-recorded")
 CACHE_MODES = ("per-model", "same-model", "recorded", "none")
 CACHE_DEFAULT = "per-model"  # the one default; what it means and what it moves: module docstring

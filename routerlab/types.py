@@ -6,7 +6,7 @@ import base64
 import uuid
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol, runtime_checkable
 
 from .errors import InvalidRequestError
 
@@ -19,6 +19,7 @@ __all__ = [
     "Completion",
     "Alternative",
     "Decision",
+    "CompletesRequests",
     "ROLES",
 ]
 
@@ -214,3 +215,14 @@ class Decision:
             alternatives=alts,
             router=d.get("router", ""),
         )
+
+
+@runtime_checkable
+class CompletesRequests(Protocol):
+    """Something that completes a request by model id or tier: a ``routerlab.client.Client``.
+
+    What a router that needs a model (an LLM classifier, a cascade, an agreement verifier) is
+    given, so it never calls a provider itself.
+    """
+
+    def complete(self, request: Request, model: str | None = None, tier: str | None = None) -> Completion: ...

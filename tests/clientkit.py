@@ -6,6 +6,7 @@ from typing import Any
 
 from routerlab.catalog import Catalog, LatencyProfile, ModelInfo
 from routerlab.client import Client, RetryPolicy
+from routerlab.providers import FunctionProvider
 from routerlab.tiers import TierMap, TierSpec
 
 # prefixes: fso = OpenAI protocol, fsa = Anthropic protocol, fsl = Ollama protocol
@@ -36,3 +37,13 @@ def client(url: str, models: list[ModelInfo], tiers: dict[str, tuple[str, ...]] 
     kw.setdefault("timeout_s", 0.3)
     retry = RetryPolicy(max_attempts=kw.pop("max_attempts", 3), backoff_s=0.01, max_backoff_s=0.05)
     return Client(catalog=cat, tiers=tm, providers=providers(url, kw["timeout_s"]), retry=retry, **kw)
+
+
+def offline_client(models: list[ModelInfo], answer: Any = None, tiers: dict[str, tuple[str, ...]] | None = None,
+                   **kw: Any) -> tuple[Client, FunctionProvider]:
+    """A client whose fso/fsa/fsl models are answered by ``answer(request, model_name)``: no server."""
+    provider = FunctionProvider(answer or (lambda request, model_name: f"{model_name} answers"))
+    cat = Catalog(models)
+    tm = TierMap([TierSpec(name, ids) for name, ids in (tiers or {}).items()], cat)
+    retry = RetryPolicy(max_attempts=kw.pop("max_attempts", 3), backoff_s=0.0, max_backoff_s=0.0)
+    return Client(catalog=cat, tiers=tm, providers=dict.fromkeys(PREFIXES, provider), retry=retry, **kw), provider

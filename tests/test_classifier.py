@@ -9,6 +9,7 @@ import pytest
 
 from routerlab.errors import BadResponseError, InvalidRequestError, RoutingError
 from routerlab.evalset import KIND_TO_TIER, load_evalset
+from routerlab.providers import FunctionProvider
 from routerlab.routers.classifier import (
     TIER_LABELS,
     ClassifierRouter,
@@ -74,19 +75,17 @@ def test_embedding_classifier_refuses_unfitted_use_and_bad_fits():
         clf.fit(["a", "b"], ["coder", "coder"])
 
 
-class _ScriptedClient:
-    """Unit-test double: answers each complete() with the next scripted text (or raises it)."""
+def _scripted(answers):
+    """A FunctionProvider answering each complete() with the next scripted text (or raising it)."""
+    answers = list(answers)
 
-    def __init__(self, answers):
-        self.answers = list(answers)
-        self.requests: list[tuple[Request, str]] = []
+    def answer(request, model):
+        nxt = answers.pop(0)
+        if isinstance(nxt, Exception):
+            raise nxt
+        return Completion(nxt, Usage(100, 8), model, cost_usd=0.0002, latency_s=0.1)
 
-    def complete(self, request, model=None):
-        self.requests.append((request, model))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return Completion(answer, Usage(100, 8), model or "", cost_usd=0.0002, latency_s=0.1)
+    return FunctionProvider(answer)
 
 
 @pytest.mark.parametrize(
@@ -101,12 +100,12 @@ class _ScriptedClient:
     ],
 )
 def test_llm_classifier_maps_any_answer_into_the_label_set(answer, label, conf):
-    llm = LLMClassifier(_ScriptedClient([answer]), model="openai:gpt-4.1-nano")
+    llm = LLMClassifier(_scripted([answer]), model="openai:gpt-4.1-nano")
     assert llm.classify("route me") == (label, conf)
 
 
 def test_llm_classifier_constrains_output_with_a_schema_enum_and_counts_cost():
-    client = _ScriptedClient(['{"label": "coder"}', BadResponseError("not JSON", provider="x")])
+    client = _scripted(['{"label": "coder"}', BadResponseError("not JSON", provider="x")])
     llm = LLMClassifier(client, model="anthropic:claude-haiku-4-5", labels=("coder", "vision"), fallback="vision")
     assert llm.classify("fix my regex")[0] == "coder"
     assert llm.classify("??") == ("vision", 0.0) and llm.usage.failures == 1

@@ -6,7 +6,7 @@ import asyncio
 
 import pandas as pd
 import pytest
-from clientkit import client, model
+from clientkit import client, model, offline_client
 
 from routerlab.errors import (
     BadResponseError,
@@ -25,8 +25,8 @@ def _finals(trace):
 
 
 # ---- bad input: clear errors, no network -----------------------------------------------------------
-def test_bad_requests_fail_before_any_network(fault_server):
-    c = client(fault_server.url, [model("fso:ok", max_out=100, context=1_000)])
+def test_bad_requests_fail_before_any_network():
+    c, provider = offline_client([model("fso:ok", max_out=100, context=1_000)])
     with pytest.raises(InvalidRequestError, match="no messages"):
         Request(messages=())
     with pytest.raises(InvalidRequestError, match="Request"):
@@ -41,7 +41,7 @@ def test_bad_requests_fail_before_any_network(fault_server):
         c.complete(Request.user("hi"), model="fso:nope")
     with pytest.raises(InvalidRequestError, match="model="):
         c.complete(Request.user("hi"))
-    assert fault_server.requests == []
+    assert provider.calls == []
     # each refused call still left one final record saying why
     refused = _finals(c.trace)
     assert [r.error_type for r in refused] == ["InvalidRequestError"] + ["CapabilityError"] * 3 + [
@@ -49,14 +49,14 @@ def test_bad_requests_fail_before_any_network(fault_server):
     assert all(r.status == "refused" for r in refused) and len(c.trace) == 6
 
 
-def test_budget_refuses_before_sending(fault_server):
-    c = client(fault_server.url, [model("fso:ok", price=(1000.0, 1000.0))], budget_usd=0.001)
+def test_budget_refuses_before_sending():
+    c, provider = offline_client([model("fso:ok", price=(1000.0, 1000.0))], budget_usd=0.001)
     req = Request.user("hello", max_output_tokens=200)
     with pytest.raises(BudgetExceededError) as info:
         c.complete(req, model="fso:ok")
     assert info.value.needed == pytest.approx(c.worst_case_cost(req, "fso:ok"))
     assert info.value.needed > info.value.remaining == pytest.approx(0.001)
-    assert fault_server.requests == []
+    assert provider.calls == []
     assert c.budget.spent == 0 and c.budget.reserved == 0
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from routerlab.datasets import OutcomeTable, load_routerbench_zs
 from routerlab.errors import InvalidRequestError, RoutingError
+from routerlab.providers import FunctionProvider
 from routerlab.routers.base import RouteConstraints
 from routerlab.routers.cascade import (
     AgreementVerifier,
@@ -186,24 +187,18 @@ def test_learned_verifier_error_rate_is_measurable(data: dict[str, Any], fitted:
 
 
 def test_cascade_router_runs_through_a_client() -> None:
-    class FakeClient:  # a test double: records calls, answers by model
-        def __init__(self) -> None:
-            self.calls: list[str] = []
-
-        def complete(self, request: Request, model: str | None = None, tier: str | None = None,
-                     **kw: Any) -> Completion:
-            assert model is not None
-            self.calls.append(model)
-            return Completion(text="ok" if model == "big" else "??", usage=Usage(1, 1), model=model, provider="x")
+    def fake_client() -> FunctionProvider:  # answers by model; .calls records them
+        return FunctionProvider(lambda request, model: Completion(
+            text="ok" if model == "big" else "??", usage=Usage(1, 1), model=model, provider="x"))
 
     r = CascadeRouter(["small", "mid", "big"], verifier=lambda req, comp: 1.0 if comp.text == "ok" else 0.0)
     d = r.route(Request.user("q"))
     assert d.model == "small" and [a.model for a in d.alternatives] == ["mid", "big"]
-    client = FakeClient()
+    client = fake_client()
     comp, steps = r.run(Request.user("q"), client)
     assert comp.model == "big" and client.calls == ["small", "mid", "big"] and [s[0] for s in steps] == client.calls
     r2 = CascadeRouter(["small", "big"], verifier=lambda req, comp: 0.9)
-    client2 = FakeClient()
+    client2 = fake_client()
     assert r2.run(Request.user("q"), client2)[0].model == "small" and client2.calls == ["small"]
     with pytest.raises(InvalidRequestError):
         CascadeRouter(["only"])
@@ -252,23 +247,17 @@ def test_agreement_verifier_on_routerbench_beats_a_coin_on_short_answers() -> No
 
 
 def test_agreement_verifier_asks_the_checkers_through_the_client() -> None:
-    class FakeClient:  # a test double: answers by model
-        def __init__(self, answers: dict[str, str]) -> None:
-            self.answers, self.calls = answers, []  # type: ignore[var-annotated]
+    def fake_client(answers: dict[str, str]) -> FunctionProvider:  # answers by model; .calls records them
+        return FunctionProvider(lambda request, model: Completion(
+            text=answers[model], usage=Usage(1, 1), model=model, provider="x"))
 
-        def complete(self, request: Request, model: str | None = None, tier: str | None = None,
-                     **kw: Any) -> Completion:
-            assert model is not None
-            self.calls.append(model)
-            return Completion(text=self.answers[model], usage=Usage(1, 1), model=model, provider="x")
-
-    client = FakeClient({"small": "B", "check1": "b.", "check2": "C", "big": "B"})
+    client = fake_client({"small": "B", "check1": "b.", "check2": "C", "big": "B"})
     v = AgreementVerifier(client, ["check1", "check2"])
     r = CascadeRouter(["small", "big"], verifier=v, threshold=1.0)
     comp, steps = r.run(Request.user("which?"), client)
     assert steps[0] == ("small", 0.5) and comp.model == "big"
     assert client.calls == ["small", "check1", "check2", "big"]
-    client2 = FakeClient({"small": "B", "check1": "b"})
+    client2 = fake_client({"small": "B", "check1": "b"})
     comp2, _ = CascadeRouter(["small", "big"], verifier=AgreementVerifier(client2, ["check1"]),
                              threshold=1.0).run(Request.user("which?"), client2)
     assert comp2.model == "small" and client2.calls == ["small", "check1"]

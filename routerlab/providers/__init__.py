@@ -8,6 +8,7 @@ Submodules import their SDK only when used; ``import routerlab.providers`` impor
 - :mod:`.local` ``LocalServer``: a real llama.cpp server in-process, serving SmolLM2-135M
 - :mod:`.ollama_bridge` ``OllamaBridge``: the Ollama REST API in front of an OpenAI-compatible server
 - :mod:`.replay` ``ReplayProvider``: recorded outcomes, replayed deterministically
+- :mod:`.function` ``FunctionProvider``: answers from a Python function (the test double)
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 from ..errors import ConfigurationError
 from .base import Provider
+from .function import FunctionProvider
 
-__all__ = ["Provider", "default_provider", "PROVIDER_NAMES"]
+__all__ = ["Provider", "FunctionProvider", "default_provider", "PROVIDER_NAMES"]
 
 PROVIDER_NAMES = ("anthropic", "openai", "ollama", "local", "replay")
 

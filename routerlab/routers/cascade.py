@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import InvalidRequestError, RoutingError
-from ..types import Alternative, Completion, Decision, Request
+from ..types import Alternative, CompletesRequests, Completion, Decision, Request
 from .base import RouteConstraints, Router
 from .learned import LearnedRouter
 
@@ -35,11 +34,6 @@ __all__ = ["CascadeRouter", "LearnedVerifier", "AgreementVerifier", "agreement_c
 
 #: verifier(request, completion) -> confidence in [0, 1] that the answer is good enough.
 Verifier = Callable[[Request, Completion], float]
-
-
-class _CompletesRequests(Protocol):
-    def complete(self, request: Request, model: str | None = None, tier: str | None = None, **kw: Any
-                 ) -> Completion: ...
 
 
 class CascadeRouter(Router):
@@ -63,7 +57,7 @@ class CascadeRouter(Router):
                    f"while verifier confidence < {self.threshold:g}",
             alternatives=tuple(Alternative(model=m, tier=self.tier) for m in self.chain[1:]), router=self.name)
 
-    def run(self, request: Request, client: _CompletesRequests) -> tuple[Completion, list[tuple[str, float]]]:
+    def run(self, request: Request, client: CompletesRequests) -> tuple[Completion, list[tuple[str, float]]]:
         """Call the chain through ``client``; return the accepted completion and the
         (model, confidence) of every step taken."""
         if self.verifier is None:
@@ -194,7 +188,7 @@ class AgreementVerifier:
     other call. Use it as a :class:`CascadeRouter` verifier with ``threshold=1.0`` (all agree).
     """
 
-    def __init__(self, client: _CompletesRequests, checkers: Sequence[str],
+    def __init__(self, client: CompletesRequests, checkers: Sequence[str],
                  normalize: Callable[[str], str] = normalize_answer) -> None:
         if not checkers:
             raise InvalidRequestError("AgreementVerifier needs at least one checker model")

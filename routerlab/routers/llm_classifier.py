@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import BadResponseError, InvalidRequestError
 from ..evalset import TIERS
-from ..types import Request
+from ..types import CompletesRequests, Request
 
 __all__ = ["LLMClassifier", "ClassifierUsage", "TIER_LABELS", "TIER_DESCRIPTIONS"]
 
@@ -53,8 +53,8 @@ def _deprecated_tally(old: str, new: str) -> property:
 class LLMClassifier:
     """Ask a model for one label. Output is constrained twice: a JSON-schema enum in
     ``Request.response_schema`` (providers that support it enforce it) and parsing that maps
-    whatever comes back to the nearest label. ``client`` is duck-typed:
-    ``client.complete(request, model=...) -> Completion``.
+    whatever comes back to the nearest label. ``client``: anything that completes
+    a request (:class:`~routerlab.types.CompletesRequests`: a ``Client``, or a ``FunctionProvider`` in tests).
 
     Confidence is how cleanly the label was recovered: 1.0 valid JSON, 0.6 label found in the
     text, 0.3 nearest match, 0.0 fallback (nothing usable came back, or the client gave up
@@ -62,8 +62,8 @@ class LLMClassifier:
 
     Parameters
     ----------
-    client : object with ``complete(request, model=...)``
-        The client that calls the model (a routerlab ``Client``).
+    client : CompletesRequests
+        What calls the model (a routerlab ``Client``; a ``FunctionProvider`` in unit tests).
     model : str, default="local:smollm2-135m"
         The model asked.
     labels : sequence of str, default=TIER_LABELS
@@ -96,7 +96,7 @@ class LLMClassifier:
 
     def __init__(
         self,
-        client: Any,
+        client: CompletesRequests,
         model: str = "local:smollm2-135m",
         labels: Sequence[str] = TIER_LABELS,
         descriptions: Mapping[str, str] | None = None,
