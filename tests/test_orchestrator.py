@@ -18,9 +18,10 @@ from routerlab.catalog import Catalog
 from routerlab.client import Client, RetryPolicy
 from routerlab.errors import BadResponseError
 from routerlab.orchestrator import Limits, Orchestrator, critical_path, parse_plan, replay_client
+from routerlab.providers import FunctionProvider
 from routerlab.tiers import TierMap, TierSpec
 from routerlab.trace import Trace
-from routerlab.types import Completion, Request, Usage
+from routerlab.types import Request
 
 HAIKU, SONNET, OPUS = "anthropic:claude-haiku-4-5", "anthropic:claude-sonnet-4-5", "anthropic:claude-opus-4-5"
 PLAN = {"subtasks": [
@@ -34,38 +35,27 @@ PLAN = {"subtasks": [
 
 
 class Scripted:
-    """Stands in for a model provider: answers by the orchestrator's prompt keys."""
+    """The function behind a FunctionProvider: answers by the orchestrator's prompt keys."""
 
-    def __init__(self, reviews: dict[str, list[str]] | None = None, delay_s: float = 0.02) -> None:
+    def __init__(self, reviews: dict[str, list[str]] | None = None) -> None:
         self.reviews = {k: list(v) for k, v in (reviews or {}).items()}
-        self.delay_s = delay_s
         self.seen: list[tuple[str, str]] = []
 
-    def _answer(self, request: Request, model_name: str) -> Completion:
+    def __call__(self, request: Request, model_name: str) -> str:
         key = str(request.metadata.get("prompt_id"))
         self.seen.append((key, model_name))
         if key.startswith("plan:"):
-            text = json.dumps(PLAN)
-        elif key.startswith("review:"):
-            sid = key.split(":")[1]
-            verdicts = self.reviews.get(sid) or ["accept"]
-            text = json.dumps({"verdict": verdicts.pop(0), "reason": "checked"})
-        elif key.startswith("decide:"):
-            text = json.dumps({"done": True, "summary": "all subtasks accepted"})
-        else:
-            text = f"answer to {key} by {model_name}"
-        return Completion(text=text, usage=Usage(request.estimated_input_tokens(), max(1, len(text) // 4)),
-                          model=model_name, provider="anthropic", latency_s=self.delay_s)
-
-    def complete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
-        return self._answer(request, model_name)
-
-    async def acomplete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
-        await asyncio.sleep(self.delay_s)
-        return self._answer(request, model_name)
+            return json.dumps(PLAN)
+        if key.startswith("review:"):
+            verdicts = self.reviews.get(key.split(":")[1]) or ["accept"]
+            return json.dumps({"verdict": verdicts.pop(0), "reason": "checked"})
+        if key.startswith("decide:"):
+            return json.dumps({"done": True, "summary": "all subtasks accepted"})
+        return f"answer to {key} by {model_name}"
 
 
-def _client(provider: Any) -> Client:
+def _client(script: Scripted, delay_s: float = 0.02) -> Client:
+    provider = FunctionProvider(script, name="anthropic", delay_s=delay_s)
     return Client(catalog=Catalog.default(), providers={"anthropic": provider}, retry=RetryPolicy(max_attempts=1))
 
 
@@ -128,6 +118,31 @@ def test_budget_limit_refuses_before_sending() -> None:
     report = Orchestrator(_client(fake), limits=Limits(budget_usd=1e-6)).run("Triage")
     assert report.status == "stopped" and "budget" in report.reason
     assert fake.seen == [] and report.calls == 0 and report.cost_usd == 0
+
+
+def test_one_orchestrator_runs_two_goals_at_once_each_with_its_own_limits() -> None:
+    script = Scripted()
+    client = _client(script)
+    one_run = Orchestrator(client).run("Warm-up")  # what one run calls
+    budget = 0.1
+    # half the budget cannot hold even the first call's worst case, so one shared budget (or one
+    # shared call counter) could not hold two runs at once
+    assert Orchestrator(client, limits=Limits(budget_usd=budget / 2)).run("Too tight").status == "stopped"
+    orch = Orchestrator(client, limits=Limits(max_calls=one_run.calls, budget_usd=budget))
+
+    async def both() -> list[Any]:
+        return list(await asyncio.gather(orch.arun("Triage A", task_id="a"), orch.arun("Triage B", task_id="b")))
+
+    a, b = asyncio.run(both())
+    assert (a.status, b.status) == ("done", "done") and a.calls == b.calls == one_run.calls
+    assert (a.task_id, b.task_id) == ("a", "b")
+    calls = client.trace.to_frame().query("kind == 'call'")
+    for report in (a, b):
+        mine = calls[calls["task_id"] == report.task_id]
+        assert len(mine) == report.calls and report.cost_usd == pytest.approx(mine["cost_usd"].sum())
+    # they really overlapped: each started before the other ended
+    ta, tb = calls[calls["task_id"] == "a"], calls[calls["task_id"] == "b"]
+    assert ta["start"].min() < tb["end"].max() and tb["start"].min() < ta["end"].max()
 
 
 def test_critical_path_follows_the_latest_chain() -> None:
