@@ -75,30 +75,9 @@ def _format_table(table: Any) -> str:
 
 
 def _write_report(path: Path, task: Any, table: Any, results: dict[str, Any], tiers: Any) -> Path:
-    import html
+    from .demo_report import write_demo_report
 
-    from . import viz
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    routed = list(results.values())[-1]
-    top = list(results.values())[0]
-    figs = [
-        viz.timeline(routed.frame, title=f"Routed: {len(routed.frame)} calls by tier, coloured by cost (USD)"),
-        viz.timeline(top.frame, title="All to the top model"),
-        viz.cost_comparison({name: r.frame for name, r in results.items()}, title="Cost over the run and per tier"),
-    ]
-    parts = [fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(figs)]
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in list(routed.notes) + list(task.notes))
-    body = (
-        "<h1>routerlab demo: all to the top model vs routed</h1>"
-        f"<p>Task: {html.escape(task.name)}. Tiers: {html.escape(repr(tiers))}.</p>"
-        f"<pre>{html.escape(_format_table(table))}</pre>"
-        f"<h2>What this computed</h2><ul>{notes}</ul>" + "".join(parts)
-    )
-    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>routerlab demo</title></head>"
-                    f"<body style='font-family:sans-serif;max-width:1200px;margin:auto'>{body}</body></html>",
-                    encoding="utf-8")
-    return path
+    return write_demo_report(path, task, _format_table(table), results, tiers)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -117,6 +96,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("(time to first token + output tokens / throughput) plus the recorded gaps between calls (tools, user).")
     print("A prompt cache belongs to one model: a call reads from cache at most what its model already saw")
     print("earlier in this run (simulate's default cache='per-model'; see routerlab.simulate for the bounds).")
+    from .demo_report import cache_findings
+
+    for finding in cache_findings(result["results"]):
+        print(f"  {finding}")
     for note in routed.notes:
         print(f"  - {note}")
     if result["report"]:

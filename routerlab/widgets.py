@@ -66,12 +66,17 @@ def _replace_figure(target: Any, new: Any) -> None:
 
 
 def summarize(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per policy: calls, total cost, wall time (first start to last end), calls per tier."""
+    """Per policy: calls served, calls refused (``status == "refused"``: a budget said no; they
+    cost nothing and take no time), total cost, wall time (first start to last end of the served
+    calls), calls per tier."""
     rows = []
     for name, f in frames.items():
-        row: dict[str, Any] = {"policy": name, "calls": len(f)}
+        refused = (f["status"] == "refused").to_numpy() if "status" in f.columns else None
+        served = f[~refused] if refused is not None else f
+        row: dict[str, Any] = {"policy": name, "calls": len(served), "refused": int(refused.sum()) if refused is not None else 0}
         row["cost_usd"] = float(f["cost_usd"].sum()) if "cost_usd" in f.columns else math.nan
-        row["wall_s"] = float(f["end"].max() - f["start"].min()) if {"start", "end"} <= set(f.columns) and len(f) else math.nan
+        row["wall_s"] = (float(served["end"].max() - f["start"].min())
+                         if {"start", "end"} <= set(f.columns) and len(served) else math.nan)
         if "tier" in f.columns:
             for tier, n in f["tier"].fillna("(none)").value_counts().items():
                 row[f"calls_{tier}"] = int(n)
@@ -271,15 +276,20 @@ class Playground:
                                            zip(self.quality["tier"], self.quality["catalog_id"], strict=True)])
 
     def _timeline(self) -> Any:
-        name = self.focus if self.focus in self.frames else next(iter(self.frames))
-        return viz.timeline(self.frames[name], lane=self.lane, label=name)
+        """One run's timeline, or, with several runs and no ``focus``, all of them on one time
+        axis and one cost colour scale (so the policies can be compared at a glance)."""
+        if self.focus in self.frames or len(self.frames) == 1:
+            name = self.focus if self.focus in self.frames else next(iter(self.frames))
+            return viz.timeline(self.frames[name], lane=self.lane, label=name, lanes=self.state.tiers.names())
+        return viz.timelines(self.frames, lane=self.lane, lanes=self.state.tiers.names())
 
     def _summary_html(self) -> str:
         s = summarize(self.frames)
         parts = []
         for name, row in s.iterrows():
-            parts.append(f"<b>{html.escape(str(name))}</b>: {int(row['calls'])} calls, {usd(row['cost_usd'])}, "
-                         f"wall {row['wall_s']:.1f} s")
+            refused = f", <b>{int(row['refused'])} refused</b> by the budget" if row["refused"] else ""
+            parts.append(f"<b>{html.escape(str(name))}</b>: {int(row['calls'])} calls{refused}, "
+                         f"{usd(row['cost_usd'])}, wall {row['wall_s']:.1f} s")
         return " &nbsp;|&nbsp; ".join(parts)
 
     def update(self) -> None:

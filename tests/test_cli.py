@@ -29,8 +29,21 @@ def test_routed_calls_are_faster_on_smaller_models(demo):
 def test_report_is_self_contained_html_with_the_timeline(demo):
     html = demo["report"].read_text()
     assert html.startswith("<!doctype html>")
-    assert "plotly" in html and "Routed: 50 calls" in html
+    assert "plotly" in html and "routed by tier: 50 calls" in html
     assert "cannot know whether a cheaper model would have succeeded" in html
+
+
+def test_report_explains_why_the_same_model_costs_more_routed_with_the_run_numbers(demo):
+    html = demo["report"].read_text()
+    assert "A prompt cache belongs to one model" in html  # the terminal's paragraph is on the page
+    top, routed = (demo["results"][n].frame for n in demo["table"].index)
+    orch_r, orch_t = (f[f.tier == "orchestrator"] for f in (routed, top))
+    assert set(orch_r["model"]) == set(orch_t["model"])  # the same model under both policies
+    more = orch_r["cost_usd"].sum() > orch_t["cost_usd"].sum()
+    sentence = next(p for p in html.split("<p>") if p.startswith("The orchestrator tier"))
+    assert f"${orch_r['cost_usd'].sum():.4f}" in sentence and f"${orch_t['cost_usd'].sum():.4f}" in sentence
+    assert ("costs more routed" in sentence) == more
+    assert f"{int(orch_r['cached_tokens'].sum()):,}" in sentence  # the cached tokens that explain it
 
 
 def test_cli_prints_the_side_by_side_table(capsys, tmp_path):

@@ -82,7 +82,8 @@ def test_timeline_critical_path_follows_the_slow_branch():
     fig = viz.timeline(f)
     cp = [t for t in fig.data if t.name == "critical path"]
     assert len(cp) == 1 and list(cp[0].customdata) == ["plan", "slow", "review"]
-    assert len(viz.timeline(f, highlight_critical_path=False).data) == 1
+    names = [t.name for t in viz.timeline(f, highlight_critical_path=False).data]
+    assert names == ["calls", "error (hatched): 1 call"]  # the hatching has its legend entry
 
 
 def test_critical_path_switches_when_the_other_branch_is_slower():
@@ -136,11 +137,12 @@ def test_cost_quality_curve_singles_hull_oracle():
     sweep = pd.DataFrame({"threshold": [0.9, 0.5, 0.1], "cost": [0.1, 0.4, 0.9], "quality": [0.6, 0.75, 0.8]})
     singles = pd.DataFrame({"model": ["a:small", "a:big"], "cost": [0.05, 1.0], "accuracy": [0.55, 0.8]})
     fig = viz.cost_quality({"knn": sweep}, singles, oracle={"cost": 0.04, "quality": 0.95})
-    names = [t.name for t in fig.data]
-    assert names == ["knn", "single models", "convex hull of single models", "oracle"]
-    np.testing.assert_allclose(fig.data[0].x, [0.1, 0.4, 0.9])
-    assert list(fig.data[1].text) == ["small", "big"]
-    assert (fig.data[3].x[0], fig.data[3].y[0]) == (0.04, 0.95)
+    by = {t.name: t for t in fig.data}
+    # the router's curve is drawn over the single models and their hull; the oracle last
+    assert [t.name for t in fig.data] == ["single models", "convex hull of single models", "knn", "oracle"]
+    np.testing.assert_allclose(by["knn"].x, [0.1, 0.4, 0.9])
+    assert list(by["single models"].text) == ["small", "big"]
+    assert (by["oracle"].x[0], by["oracle"].y[0]) == (0.04, 0.95)
     with pytest.raises(DatasetError, match="quality"):
         viz.cost_quality(sweep.drop(columns=["quality"]))
 
@@ -226,3 +228,33 @@ def test_one_policy_palette_whatever_the_order_and_a_stable_model_palette():
     assert {t.name: t.line.color for t in fig.data if t.type == "scatter"} == a
     one, two = viz.model_colours(["m:a", "m:b"]), viz.model_colours(["m:b", "m:a", "m:c"])
     assert one == {k: two[k] for k in one} and set(one.values()) <= set(viz.MODEL_PALETTE)
+
+
+def test_timelines_share_one_cost_scale_and_time_axis_and_say_which_model_served():
+    cheap, top = _simulate_frame(), _simulate_frame(top=True)
+    top["model"] = "p:big"
+    top["end"] = top["end"] * 2
+    fig = viz.timelines({"routed": cheap, "all top": top}, lanes=["orchestrator", "classifier", "coder", "vision"])
+    bars = [t for t in fig.data if t.name == "calls"]
+    assert len(bars) == 2 and {b.marker.cmax for b in bars} == {0.03}  # one colour scale
+    assert [b.marker.showscale for b in bars] == [True, False]  # and one colour bar
+    assert fig.layout.xaxis.range == fig.layout.xaxis2.range and fig.layout.xaxis.range[1] >= top["end"].max()
+    assert any("big" in t for t in fig.layout.yaxis2.ticktext)  # the model is named on its lane
+    assert sum("no vision calls" in a.text for a in fig.layout.annotations) == 2  # a missing tier says so
+    # hatched bars have an explicit colour: plotly.js would read the numeric cost array as colours
+    assert bars[0].marker.pattern.fgcolor == "#222"
+
+
+def test_cost_quality_labels_do_not_collide_and_the_log_axis_reads_in_dollars():
+    # two models at almost the same point (RouterBench's Yi-34B and gpt-3.5): labels must split
+    singles = pd.DataFrame({"model": ["yi-34b", "gpt-3.5-turbo", "gpt-4", "mixtral"],
+                            "cost": [0.00021, 0.00022, 0.004, 0.0001], "quality": [0.70, 0.705, 0.9, 0.6]})
+    now = pd.DataFrame({"cost": [0.0002], "quality": [0.7]})
+    fig = viz.cost_quality({"this cost weight": now}, singles, log_x=True)
+    pos = list(next(t for t in fig.data if t.name == "single models").textposition)
+    assert pos[0] != pos[1]
+    assert fig.data[-1].name == "this cost weight" and fig.data[-1].marker.size >= 16  # on top, visible
+    ticks = list(fig.layout.xaxis.ticktext)
+    assert all(t.startswith("$") for t in ticks) and not any("μ" in t for t in ticks)
+    lo, hi = fig.layout.xaxis.range
+    assert 10 ** lo < 0.0001 and 10 ** hi > 0.004  # no edge point (or its label) is cut

@@ -126,3 +126,13 @@ def test_custom_figures_and_a_log_cost_weight_slider():
     slider.value = 100.0
     assert pg.figures["curve"] is fig and fig.data[0].x[0] == pytest.approx(1 / 101)
     assert pg.summary.value == "cost 0.010"
+
+
+def test_summary_counts_refused_calls_as_refused_not_as_served():
+    from routerlab.widgets import summarize
+
+    f = pd.DataFrame({"start": [0.0, 1.0, 2.0], "end": [0.5, 1.5, 9.0], "cost_usd": [0.1, 0.2, 0.0],
+                      "status": ["ok", "ok", "refused"], "tier": ["coder"] * 3})
+    row = summarize({"routed": f}).loc["routed"]
+    assert (row["calls"], row["refused"]) == (2, 1)
+    assert row["wall_s"] == 1.5  # the refused call's recorded duration is not counted

@@ -37,10 +37,11 @@ from .models import model_map
 from .palette import MODEL_PALETTE, POLICY_PALETTE, TIER_ORDER, model_colours, policy_colours
 from .quality import architect_arrows, highlight_chosen, policy_frontier, tier_quality
 from .stats import upper_hull, wilson_interval
-from .timeline import critical_path, timeline
+from .timeline import critical_path, timeline, timelines
 
 __all__ = [
     "timeline",
+    "timelines",
     "cost_comparison",
     "cost_quality",
     "calibration",

@@ -120,3 +120,31 @@ def _policies(frames: Mapping[str, pd.DataFrame] | pd.DataFrame, policy_col: str
         raise DatasetError("cost_comparison needs a DataFrame or a non-empty {policy name: DataFrame} mapping")
     return {str(k): v for k, v in frames.items()}
 
+
+
+def usd_log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Ticks for a log USD axis: 1-2-5 steps when the range spans under three decades, whole
+    decades otherwise, written as dollars ($0.0005, not plotly's "500μ")."""
+    lo, hi = max(float(lo), 1e-12), max(float(hi), 1e-12)
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    steps = (1, 2, 5) if b - a <= 3 else (1,)
+    vals = [m * 10.0 ** e for e in range(a, b + 1) for m in steps if lo <= m * 10.0 ** e <= hi]
+    if len(vals) < 2:
+        vals = [lo, hi]
+    return vals, [_usd_tick(v) for v in vals]
+
+
+def _usd_tick(v: float) -> str:
+    digits = max(0, -math.floor(math.log10(v))) if v < 1 else 0
+    return f"${v:,.{digits}f}" if v < 1 else f"${v:,.0f}" if v == int(v) else f"${v:,.2f}"
+
+
+def log_range(values: Iterable[float], pad: float = 0.06) -> list[float]:
+    """A log axis range (in log10 units) around the positive values, padded so edge markers and
+    their labels stay inside."""
+    v = [float(x) for x in values if x is not None and float(x) > 0 and not math.isnan(float(x))]
+    if not v:
+        return [-4.0, 0.0]
+    a, b = math.log10(min(v)), math.log10(max(v))
+    span = max(b - a, 0.5)
+    return [a - pad * span, b + pad * span]

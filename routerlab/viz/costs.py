@@ -51,15 +51,18 @@ def cost_comparison(
         groups_seen += [k for k in per.index if k not in groups_seen]
         fig.add_trace(go.Bar(
             name=name, legendgroup=name, showlegend=False, x=list(per.index), y=per.to_numpy(dtype=float),
-            marker_color=colour, text=[_usd(v) for v in per.to_numpy()], textposition="outside",
+            marker_color=colour, text=[_usd(v) for v in per.to_numpy()], textposition="outside", cliponaxis=False,
+            textfont=dict(size=11),
             hovertemplate=f"{name}<br>%{{x}}: $%{{y:.4f}}<extra></extra>",
         ), row=1, col=2)
     xtitle = "call" if all("end" not in f.columns and "start" not in f.columns for f in runs.values()) else "seconds"
     totals = " vs ".join(f"{k} {_usd(v['cost_usd'].sum())}" for k, v in runs.items())
-    fig.update_xaxes(title_text=xtitle, row=1, col=1)
+    fig.update_xaxes(title_text=xtitle + (" from the run's start" if xtitle == "seconds" else ""), row=1, col=1)
     fig.update_xaxes(title_text=group_col, categoryorder="array", categoryarray=_lane_order(groups_seen), row=1, col=2)
-    fig.update_yaxes(title_text="cumulative cost (USD)", row=1, col=1)
-    fig.update_yaxes(title_text="cost (USD)", row=1, col=2)
-    fig.update_layout(title=title or f"cost: {totals}", barmode="group", template="plotly_white", height=420)
+    fig.update_yaxes(title_text="cumulative cost (USD)", tickprefix="$", row=1, col=1)
+    fig.update_yaxes(title_text="cost (USD)", tickprefix="$", row=1, col=2)
+    fig.update_layout(title=title or f"where the money goes: {totals}", barmode="group", template="plotly_white",
+                      height=440, uniformtext=dict(minsize=10, mode="show"), legend=dict(orientation="h", y=-0.2),
+                      margin=dict(t=70))
     return fig
 

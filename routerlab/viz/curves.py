@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DatasetError
-from ._frames import _go, _pick
+from ._frames import _go, _pick, log_range, usd_log_ticks
 from .palette import HULL, ORACLE, SINGLE_MODEL, policy_colours
 from .stats import upper_hull
 
@@ -33,6 +34,52 @@ def _oracle_point(oracle: Any) -> tuple[float, float] | None:
     return float(c), float(q)
 
 
+def _label_positions(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tuple[float, float],
+                     labels: list[str], width_px: float = 900, height_px: float = 330) -> list[str]:
+    """A plotly ``textposition`` per point such that labels do not overlap each other or the
+    points: greedy, cheapest first, trying above, below, right and left of the point. Positions
+    are plotly's own; only the choice among them is made here (plotly has no collision avoidance
+    for scatter text)."""
+    char_w, line_h, gap = 6.2 / width_px, 13.0 / height_px, 7.0 / height_px
+    px_ = (x - xr[0]) / max(xr[1] - xr[0], 1e-12)
+    py_ = (y - yr[0]) / max(yr[1] - yr[0], 1e-12)
+    placed: list[tuple[float, float, float, float]] = []
+    out = ["top center"] * len(x)
+    points = [(px_[i] - 0.006, py_[i] - 0.012, px_[i] + 0.006, py_[i] + 0.012) for i in range(len(x))]
+
+    def box(i: int, pos: str) -> tuple[float, float, float, float]:
+        w = char_w * len(labels[i])
+        cx, cy = px_[i], py_[i]
+        if pos == "top center":
+            return cx - w / 2, cy + gap, cx + w / 2, cy + gap + line_h
+        if pos == "bottom center":
+            return cx - w / 2, cy - gap - line_h, cx + w / 2, cy - gap
+        if pos == "middle right":
+            return cx + gap * 0.6, cy - line_h / 2, cx + gap * 0.6 + w, cy + line_h / 2
+        if pos == "middle left":
+            return cx - gap * 0.6 - w, cy - line_h / 2, cx - gap * 0.6, cy + line_h / 2
+        if pos == "top right":
+            return cx, cy + gap, cx + w, cy + gap + line_h
+        return cx - w, cy + gap, cx, cy + gap + line_h  # top left
+
+    def hits(b: tuple[float, float, float, float], others: list[tuple[float, float, float, float]]) -> int:
+        return sum(not (b[2] <= o[0] or o[2] <= b[0] or b[3] <= o[1] or o[3] <= b[1]) for o in others)
+
+    for i in np.argsort(x, kind="stable"):
+        best, best_cost = "top center", math.inf
+        for pos in ("top center", "bottom center", "middle right", "middle left", "top right", "top left"):
+            b = box(int(i), pos)
+            outside = (b[0] < 0) + (b[2] > 1) + (b[3] > 1.04) + (b[1] < -0.04)  # cut at the plot's edge
+            cost = 3 * hits(b, placed) + hits(b, [p for j, p in enumerate(points) if j != i]) + 2 * outside
+            if cost < best_cost:
+                best, best_cost = pos, cost
+            if cost == 0:
+                break
+        out[int(i)] = best
+        placed.append(box(int(i), best))
+    return out
+
+
 def cost_quality(
     sweeps: Mapping[str, pd.DataFrame] | pd.DataFrame,
     singles: pd.DataFrame | None = None,
@@ -43,15 +90,23 @@ def cost_quality(
     quality_col: str | None = None,
     x_title: str = "cost per prompt (USD)",
     title: str | None = None,
+    log_x: bool = False,
 ) -> Any:
     """A router's threshold sweep as a curve (several routers side by side if a mapping), with the
     best single models as labelled points, their convex hull (dashed) and the oracle (star).
+    A sweep of one row is a point ("where the slider is now"), drawn large, on top of the rest.
 
-    ``oracle`` is ``(cost, quality)``, a mapping with cost/quality keys, or a one-row frame."""
+    ``oracle`` is ``(cost, quality)``, a mapping with cost/quality keys, or a one-row frame.
+    ``log_x`` puts cost on a log axis with dollar ticks. Single-model labels are placed so they
+    neither overlap nor get cut at the edge."""
     go = _go()
     fig = go.Figure()
     runs = {"router": sweeps} if isinstance(sweeps, pd.DataFrame) else dict(sweeps)
     colours = policy_colours(runs)
+    xs: list[float] = []
+    ys: list[float] = []
+    points = []
+    curves = []
     for name, s in runs.items():
         c = _pick(s, _COST_COLS, f"cost_quality[{name!r}]", cost_col)
         q = _pick(s, _QUALITY_COLS, f"cost_quality[{name!r}]", quality_col)
@@ -59,36 +114,73 @@ def cost_quality(
         knob = next((k for k in ("threshold", "cost_weight") if k in s.columns), None)
         thr = s[knob].to_numpy(dtype=float) if knob else np.full(len(s), np.nan)
         knob_text = f"{knob.replace('_', ' ')} %{{customdata:.4g}}<br>" if knob else ""
-        fig.add_trace(go.Scatter(
-            name=str(name), x=s[c].to_numpy(dtype=float), y=s[q].to_numpy(dtype=float), customdata=thr,
-            mode="lines+markers", marker=dict(size=5), line=dict(color=colours[str(name)], width=2.5),
-            hovertemplate=f"{name}<br>{knob_text}cost %{{x:.5f}}<br>quality %{{y:.3f}}<extra></extra>",
-        ))
+        x, y = s[c].to_numpy(dtype=float), s[q].to_numpy(dtype=float)
+        xs += list(x)
+        ys += list(y)
+        hover = f"{name}<br>{knob_text}cost %{{x:.5f}}<br>quality %{{y:.3f}}<extra></extra>"
+        if len(s) == 1:
+            points.append(go.Scatter(
+                name=str(name), x=x, y=y, customdata=thr, mode="markers", hovertemplate=hover,
+                marker=dict(size=18, symbol="diamond", color=colours[str(name)], line=dict(color="black", width=2)),
+            ))
+        else:
+            curves.append(go.Scatter(
+                name=str(name), x=x, y=y, customdata=thr, mode="lines+markers", hovertemplate=hover,
+                marker=dict(size=5), line=dict(color=colours[str(name)], width=2.5),
+            ))
+    op = _oracle_point(oracle)
+    if op is not None:
+        xs.append(op[0])
+        ys.append(op[1])
+    sx = sy = np.array([])
+    names: list[str] = []
     if singles is not None and len(singles):
         c = _pick(singles, _COST_COLS, "cost_quality singles", cost_col)
         q = _pick(singles, _QUALITY_COLS, "cost_quality singles", quality_col)
         m = _pick(singles, ("model", "name", "candidate"), "cost_quality singles")
+        sx, sy = singles[c].to_numpy(dtype=float), singles[q].to_numpy(dtype=float)
+        names = [str(v).split(":")[-1] for v in singles[m]]
+        xs += list(sx)
+        ys += list(sy)
+    finite = [(a, b) for a, b in zip(xs, ys, strict=True) if np.isfinite(a) and np.isfinite(b) and (a > 0 or not log_x)]
+    if log_x:
+        xr = log_range([a for a, _ in finite])
+    else:
+        lo, hi = (min(a for a, _ in finite), max(a for a, _ in finite)) if finite else (0.0, 1.0)
+        pad = 0.06 * max(hi - lo, 1e-9)
+        xr = [lo - pad, hi + pad]
+    ylo, yhi = (min(b for _, b in finite), max(b for _, b in finite)) if finite else (0.0, 1.0)
+    ypad = 0.08 * max(yhi - ylo, 1e-3)
+    yr = [ylo - ypad, yhi + 1.6 * ypad]
+    if len(sx):
+        px_ = np.log10(np.clip(sx, 1e-12, None)) if log_x else sx
+        positions = _label_positions(px_, sy, (xr[0], xr[1]), (yr[0], yr[1]), names)
         fig.add_trace(go.Scatter(
-            name="single models", x=singles[c].to_numpy(dtype=float), y=singles[q].to_numpy(dtype=float),
-            text=[str(v).split(":")[-1] for v in singles[m]], mode="markers+text", textposition="top center",
-            textfont=dict(size=9), marker=dict(size=9, color=SINGLE_MODEL, symbol="circle"),
-            hovertemplate="%{text}<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
+            name="single models", x=sx, y=sy, text=names, mode="markers+text", textposition=positions,
+            textfont=dict(size=11, color="#333"), marker=dict(size=9, color=SINGLE_MODEL, symbol="circle"),
+            cliponaxis=False, hovertemplate="%{text}<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
         ))
         if hull:
-            hx, hy = upper_hull(singles[c].to_numpy(dtype=float), singles[q].to_numpy(dtype=float))
+            hx, hy = upper_hull(sx, sy)
             fig.add_trace(go.Scatter(
                 name="convex hull of single models", x=hx, y=hy, mode="lines",
                 line=dict(color=HULL, dash="dash", width=1.5), hoverinfo="skip",
             ))
-    op = _oracle_point(oracle)
+    for tr in curves + points:  # drawn after the single models: the router and "now" stay on top
+        fig.add_trace(tr)
     if op is not None:
         fig.add_trace(go.Scatter(
             name="oracle", x=[op[0]], y=[op[1]], mode="markers", marker=dict(symbol="star", size=16, color=ORACLE),
             hovertemplate="oracle<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
         ))
+    xaxis: dict[str, Any] = dict(title=x_title, range=xr, automargin=True)
+    if log_x:
+        vals, text = usd_log_ticks(10 ** xr[0], 10 ** xr[1]) if "USD" in x_title else (None, None)
+        xaxis.update(type="log", tickvals=vals, ticktext=text, minor=dict(showgrid=False, ticks=""))
     fig.update_layout(
-        title=title or "cost vs quality", xaxis_title=x_title, yaxis_title="quality", template="plotly_white",
-        height=460, legend=dict(orientation="h", y=-0.2),
+        title=title or "cost vs quality: up and to the left is better", xaxis=xaxis,
+        yaxis=dict(title="quality (share of prompts answered right)", range=yr, automargin=True),
+        template="plotly_white", height=500, legend=dict(orientation="h", y=-0.18, yanchor="top"),
+        margin=dict(t=60, r=30),
     )
     return fig
-

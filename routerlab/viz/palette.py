@@ -41,7 +41,9 @@ def policy_colours(names: Iterable[object]) -> dict[str, str]:
     out: dict[str, str] = {}
     used: set[int] = set()
     for n in given:
-        slot = _POLICY_SLOTS.get(_norm(n))
+        key = _norm(n)
+        slot = _POLICY_SLOTS.get(key, 0 if key.startswith(("all to", "all on the top", "all top")) else
+                                 1 if key.startswith("routed") else None)
         if slot is not None and slot not in used:
             out[n] = POLICY_PALETTE[slot]
             used.add(slot)

@@ -53,8 +53,16 @@ table = compare(task, policies)
 results = table.attrs["results"]
 table[["cost_usd", "wall_s", "llm_s", "calls", "cost_x_first", "wall_x_first"]]
 
+# %%
+from IPython.display import Markdown
+
+r, a = table.loc["routed"], table.loc["all top"]
+Markdown(f"Routed costs **${r.cost_usd:.2f}** against **${a.cost_usd:.2f}** all on the top model "
+         f"(x{r.cost_usd / a.cost_usd:.2f}) and its wall time is x{r.wall_s / a.wall_s:.2f} "
+         f"({'faster' if r.wall_s < a.wall_s else 'slower'}).")
+
 # %% [markdown]
-# Routing makes the run faster: smaller models answer sooner. Its effect on **cost** depends
+# Routing makes the run faster (asserted below): smaller models answer sooner. Its effect on **cost** depends
 # on the prompt cache. Agents re-send a long, growing context on every call; providers bill
 # cached input at a tenth of the price, but a cache belongs to one model. The default
 # simulation (`cache="per-model"`, `routerlab.simulate.CACHE_DEFAULT`) lets a call read from
@@ -73,6 +81,21 @@ by_cache["routed / all top"] = by_cache["routed"] / by_cache["all top"]
 by_cache
 
 # %%
+MODES = {
+    "none": "every input token is billed fresh (no cache at all)",
+    "same-model": "a recorded cache hit survives only when the agent's immediately previous call went to the "
+                  "same model: any switch, even a short detour to a cheap tier, loses the whole cache",
+    "per-model": "(the default) a call reads from cache at most what its own model already saw earlier in the "
+                 "run, however many other models were called in between",
+    "recorded": "every recorded hit is kept, as if each model had the top model's cache (optimistic)",
+}
+ratio = by_cache["routed / all top"]
+Markdown("\n".join(f"- **{m}**: {text}; routed costs x{ratio[m]:.2f} all-top "
+                    f"({'cheaper' if ratio[m] < 1 else 'dearer'})." for m, text in MODES.items())
+         + f"\n\nUnder `same-model` routing loses most cache hits (every tier switch), which is why it is "
+           f"the only mode where routed costs {'more' if ratio['same-model'] > 1 else 'less'} than all-top.")
+
+# %%
 routed, all_top = results["routed"].frame, results["all top"].frame
 # faster: every routed call is on a model at least as fast as the top one here
 assert table.loc["routed", "wall_s"] < table.loc["all top", "wall_s"]
@@ -81,6 +104,8 @@ for cache in ("none", "per-model", "recorded"):
     assert by_cache.loc[cache, "routed"] < by_cache.loc[cache, "all top"], cache
 # ...but switching models loses cache hits: routed reads fewer cached tokens than all-top
 assert routed["cached_tokens"].sum() < all_top["cached_tokens"].sum()
+# same-model is the only mode in which routing costs more (the Markdown above says so)
+assert [m for m in by_cache.index if by_cache.loc[m, "routed / all top"] > 1] == ["same-model"]
 # calls of the cheap tiers went to their tier's model
 assert set(routed.loc[routed.tier == "classifier", "model"]) == {tiers.model_for("classifier").id}
 
@@ -106,15 +131,14 @@ assert with_quality.loc["routed", "quality_classifier"].endswith("no evidence")
 # %% [markdown]
 # ## Every call on a timeline
 #
-# One bar per call, one lane per tier, coloured by cost; hover a bar for its model, tokens,
-# cost and latency. Gaps between bars are the recorded time the agent spent elsewhere (tools,
-# tests, the user).
+# Both runs in one figure, on one time axis and one cost colour scale: one bar per call, one
+# lane per tier, each lane labelled with the model that served it (and bars wide enough name
+# it); hover a bar for its tokens (cached too), cost and latency. Gaps between bars are the
+# recorded time the agent spent elsewhere (tools, tests, the user).
 
 # %%
-viz.timeline(routed, label="routed")
-
-# %%
-viz.timeline(all_top, label="all top")
+viz.timelines({"routed": routed, "all top": all_top}, lanes=tiers.names(),
+              title="routed vs all top: same time axis, same cost colours")
 
 # %% [markdown]
 # ## Where the money goes

@@ -69,6 +69,17 @@ for name in routers:
     # and nobody beats the oracle, which knows the outcomes
     assert table.loc[name, "max_quality"] <= oracle["max_quality"]
 assert min(table.loc[n, "cost@95%"] for n in routers) < zero["cost@95%"]
+# AIQ is an area under a curve: rows that are single points (a model, the oracle) have none
+points = [r for r in table.index if np.isnan(table.loc[r, "AIQ"])]
+assert points and all(r not in routers for r in points)
+
+# %%
+from IPython.display import Markdown
+
+Markdown(f"AIQ is blank (`nan`) for {', '.join(f'**{r}**' for r in points)}: each is one cost-quality point, "
+         "not a curve, so it has no area to measure; compare them by their max quality and cost columns. "
+         f"Best AIQ here: **{table.loc[list(routers), 'AIQ'].idxmax()}** ({table.loc[list(routers), 'AIQ'].max():.3f}, "
+         f"zero router {zero['AIQ']:.3f}).")
 
 # %% [markdown]
 # ## The cost-quality picture
@@ -82,9 +93,9 @@ from routerlab.evaluation import mean_cost, mean_quality, oracle_choice
 best_oracle = oracle_choice(test.quality, test.cost)
 oracle_point = (mean_cost(test.cost, best_oracle), mean_quality(test.quality, best_oracle))
 singles_frame = singles.reset_index()
-fig = viz.cost_quality(curves, singles_frame, oracle=oracle_point, x_title="mean cost per prompt (USD)",
-                       title="RouterBench 0-shot, pooled test split (945 prompts)")
-fig.update_xaxes(type="log")
+viz.cost_quality(curves, singles_frame, oracle=oracle_point, x_title="mean cost per prompt (USD, log scale)",
+                 log_x=True, title=f"RouterBench 0-shot, pooled test split ({len(test)} prompts): "
+                                   "routers above the dashed hull beat mixing models blindly")
 
 # %% [markdown]
 # ## Where the signal comes from: the task, not the prompt
@@ -200,7 +211,9 @@ q = gsm.quality.mean(axis=0)
 two = {"model": [weak, strong], "strong_share": [0.0, 1.0],
        "quality": [q[gsm.model_index(weak)], q[gsm.model_index(strong)]]}
 viz.cost_quality({"threshold router (5-fold)": report["curve"]}, pd.DataFrame(two), cost_col="strong_share",
-                 x_title="share of calls sent to GPT-4", title=f"GSM8K: APGR {report['APGR']:.3f}")
+                 x_title="share of calls sent to GPT-4",
+                 title=f"GSM8K: above the straight line between the two models = better than mixing at random "
+                       f"(APGR {report['APGR']:.3f}, random {rand:.3f})")
 
 # %% [markdown]
 # In production the knob is a budget, not a threshold: "send about 30% of calls to GPT-4".

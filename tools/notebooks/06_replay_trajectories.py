@@ -28,7 +28,7 @@ assert set(workloads) == {"claude-code", "mini-swe-agent", "openhands", "tau2-be
 assert all(len(w) > 50 for w in workloads.values())
 
 # %% [markdown]
-# ## Three policies per workload
+# ## Four policies per workload
 #
 # - **as recorded**: the models the agents really used, at their recorded cost and timing;
 # - **all top**: every call on the orchestrator tier's model;
@@ -71,14 +71,38 @@ tau = tables["tau2-bench"]
 assert tau.loc["as recorded", "tasks_outcome_known"] == len(workloads["tau2-bench"].tasks)
 assert tau.loc["by tier", "tasks_outcome_known"] == 0
 
-# %% [markdown]
-# Reading the table: routing by tier cuts LLM time everywhere, but on agents that lean on the
-# prompt cache (Claude Code re-sends a long context every step) moving calls between models
-# throws cache hits away, and "by tier" can cost **more** than all-top. The simulation prices
-# that (a cache hit survives only if the previous call of the same agent used the same model).
-# Keeping the main agent on one model and moving only sub-agents keeps the cache and never
-# costs more than all-top. Recorded DeepSeek and Llama runs are far cheaper than any Claude policy: those rows compare
-# prices, not what those models would have achieved.
+# %%
+from IPython.display import Markdown
+
+assert len(policies) == 4  # the heading says four
+claude = [p for p in policies if p != "as recorded"]
+lines = []
+for name, t in tables.items():
+    ratio = t.loc["by tier", "cost_usd"] / t.loc["all top", "cost_usd"]
+    lines.append(f"- **{name}**: by tier costs x{ratio:.2f} all-top ({'cheaper' if ratio < 1 else 'dearer'}), "
+                 f"LLM time x{t.loc['by tier', 'llm_s'] / t.loc['all top', 'llm_s']:.2f}")
+cheap_recorded = [n for n, t in tables.items() if "claude" not in str(workloads[n].frame["model"].mode()[0])
+                  and t.loc["as recorded", "cost_usd"] < t.loc[claude, "cost_usd"].min()]
+outcome = {n: int(t.loc["as recorded", "tasks_outcome_known"]) for n, t in tables.items()}
+Markdown(
+    "Reading the table, per workload:\n\n" + "\n".join(lines) + "\n\n"
+    f"Routing by tier is {'cheaper than all-top on every workload' if all(t.loc['by tier', 'cost_usd'] < t.loc['all top', 'cost_usd'] for t in tables.values()) else 'not cheaper everywhere'}"
+    " here, even though moving calls between models loses prompt-cache hits: the default cache rule "
+    "(`cache='per-model'`) lets a call read from cache at most what its own model already saw earlier in the "
+    "agent's run, so a model that is called rarely pays for fresh context; the cheaper tiers' prices more than "
+    "make up for it. Keeping the main agent on the top model and moving only sub-agents never costs more than "
+    "all-top (asserted above).\n\n"
+    f"**tasks_outcome_known** counts the tasks whose recorded outcome still applies under a policy: only "
+    f"{', '.join(n for n, k in outcome.items() if k) or 'no workload'} records an outcome per task (a reward), and a task keeps it "
+    "only if every one of its calls stayed on the recorded model, so it is known as recorded "
+    f"({', '.join(f'{k} tasks' for k in outcome.values() if k)}) and 0 under every rerouting policy: unknown, not failed.\n\n"
+    + (f"The recorded runs of {', '.join(cheap_recorded)} (non-Claude models) cost less than any Claude policy: those rows "
+       "compare prices, not what those models would have achieved." if cheap_recorded else ""))
+
+# %%
+for name, t in tables.items():  # the sentences above, as checks
+    assert (t.loc[claude, "tasks_outcome_known"] == 0).all(), name  # every Claude policy reroutes
+assert [n for n, k in outcome.items() if k] == ["tau2-bench"]
 
 # %% [markdown]
 # ### Quality beside cost
@@ -106,18 +130,17 @@ assert len(same) >= 1
 # %% [markdown]
 # ## One Claude Code session on a timeline
 #
-# Lanes are agents: the main agent and its sub-agents. Hover a bar for the step kind, tokens
-# and cost. Recorded (above) vs routed by tier (below).
+# Lanes are agents: the main agent and its sub-agents, each labelled with the model(s) that
+# served it. Recorded (above) vs routed by tier (below), on one time axis and one cost colour
+# scale. Hover a bar for the step kind, tokens (cached too) and cost.
 
 # %%
 cc = workloads["claude-code"]
 busiest = cc.summary().sort_values(["agents", "calls"]).index[-1]
 session = cc.task(busiest)
 recorded = compare(session, {"as recorded": "as recorded", "by tier": tiers}).attrs["results"]
-viz.timeline(recorded["as recorded"].frame, lane="agent", label=f"session {busiest[:8]} as recorded")
-
-# %%
-viz.timeline(recorded["by tier"].frame, lane="agent", label="routed by tier")
+viz.timelines({"as recorded": recorded["as recorded"].frame, "routed by tier": recorded["by tier"].frame},
+              lane="agent", title=f"Claude Code session {busiest[:8]}: as recorded vs routed by tier")
 
 # %%
 viz.cost_comparison({k: r.frame for k, r in recorded.items()}, by="agent")

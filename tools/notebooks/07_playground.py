@@ -7,8 +7,9 @@
 # re-prices it with the catalog and re-times it with each model's latency profile.
 #
 # Change a tier's model in a dropdown, or move the budget slider: the figures below update in
-# place, without re-running any cell. Calls that the budget would refuse are hatched and cost
-# nothing. What this cannot tell you: whether the cheaper model would have done the job as well
+# place, without re-running any cell. Calls that the budget would refuse are hatched (the legend
+# says so), cost nothing, take no time, and the summary line counts them as refused. Both runs
+# share one time axis and one cost colour scale. What this cannot tell you: whether the cheaper model would have done the job as well
 # (notebooks 03 and 04 measure that on real outcome data).
 
 # %%
@@ -30,6 +31,7 @@ def run(state):
     over = routed["cost_usd"].cumsum().to_numpy() > state.budget_usd
     routed["status"] = np.where(over, "refused", "ok")
     routed.loc[over, "cost_usd"] = 0.0
+    routed.loc[over, "end"] = routed.loc[over, "start"]  # a refused call takes no time
     return {"routed": routed, "all on the top model": all_top}
 
 
@@ -55,9 +57,12 @@ assert set(pg.frames["routed"].query("tier == 'coder'")["model"]) == {coder.valu
 # %%
 pg.sliders["budget_usd"].value = 0.1
 routed = pg.frames["routed"]
-print(routed["status"].value_counts().to_dict(), f"spent ${routed['cost_usd'].sum():.4f}")
+n_refused = int((routed["status"] == "refused").sum())
+print(f"budget $0.10: {n_refused} of {len(routed)} calls refused, spent ${routed['cost_usd'].sum():.4f}")
 assert routed["cost_usd"].sum() <= 0.1
-assert (routed["status"] == "refused").any()
+assert n_refused > 0 and pg.summary_frame().loc["routed", "refused"] == n_refused  # counted as refused
+assert pg.summary_frame().loc["routed", "calls"] == len(routed) - n_refused  # not as served calls
+assert (routed.loc[routed.status == "refused", "end"] == routed.loc[routed.status == "refused", "start"]).all()
 pg.sliders["budget_usd"].value = 5.0
 coder.value = TierMap.default().model_for("coder").id  # back to the defaults for the reader
 
@@ -98,8 +103,9 @@ dd.value = TierMap.default().model_for("coder").id
 #
 # A kNN router fitted on RouterBench's train split (real answers of 11 models, scored 0/1, with
 # their costs) picks, for each test prompt, the model with the best predicted quality minus
-# **cost weight** x predicted cost. Move the slider: the orange point walks along the router's
-# cost-quality curve, and the bars show which models now get the 945 test prompts.
+# **cost weight** x predicted cost. Move the slider: the large diamond ("this cost weight")
+# walks along the router's cost-quality curve, and the bars show which models now get the
+# test prompts.
 
 # %%
 import pandas as pd
@@ -131,15 +137,19 @@ def at_weight(state):
 def curve(frames):
     p = frames["picked"]
     now = pd.DataFrame({"cost": [p["cost"].mean()], "quality": [p["quality"].mean()]})
-    fig = viz.cost_quality({"kNN: every cost weight": sweep, "this cost weight": now}, singles,
-                           x_title="mean cost per prompt (USD, log)", title="RouterBench test split")
-    return fig.update_xaxes(type="log")
+    return viz.cost_quality({"kNN: every cost weight": sweep, "this cost weight": now}, singles, log_x=True,
+                            x_title="mean cost per prompt (USD, log scale)",
+                            title="RouterBench test split: where this cost weight sits on the kNN router's curve")
 
 
 def shares(frames):
-    counts = frames["picked"]["model"].value_counts().reindex(test.models, fill_value=0)
-    return px.bar(x=counts.index, y=counts.to_numpy(), labels={"x": "model", "y": "test prompts routed to it"},
-                  title="where the prompts go", template="plotly_white")
+    counts = frames["picked"]["model"].value_counts().reindex(test.models, fill_value=0).sort_values(ascending=False)
+    fig = px.bar(x=counts.index, y=counts.to_numpy(), text=counts.to_numpy(),
+                 labels={"x": "model", "y": "test prompts routed to it"},
+                 title=f"where the {len(test)} test prompts go at this cost weight", template="plotly_white")
+    fig.update_traces(textposition="outside", textfont_size=13, cliponaxis=False, marker_color="#4C78A8")
+    return fig.update_layout(uniformtext=dict(minsize=11, mode="show"), xaxis_tickangle=-30, height=440,
+                             yaxis=dict(range=[0, counts.max() * 1.15 + 1]))
 
 
 def line(frames):

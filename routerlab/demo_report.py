@@ -1,0 +1,139 @@
+"""The demo's HTML report: every sentence with a number or a direction is computed here from the
+run's frames, so the page cannot contradict its own table and figures."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CACHE_NOTE", "write_demo_report", "tier_costs", "cache_findings"]
+
+CACHE_NOTE = ("A prompt cache belongs to one model: a call reads from cache at most what its model already saw "
+              "earlier in this run (simulate(cache='per-model')). Agents re-send a long, growing context on every "
+              "call and providers bill cached input at about a tenth of the price, so a model that is called "
+              "rarely, or joins late, pays for fresh context that the all-top model had cached.")
+
+
+def _short(model: str) -> str:
+    return str(model).split(":", 1)[-1]
+
+
+def tier_costs(results: dict[str, Any]) -> pd.DataFrame:
+    """Per (policy, tier): calls, model(s), cost, input and cached input tokens."""
+    rows = []
+    for name, r in results.items():
+        for tier, g in r.frame.groupby("tier", sort=False, observed=True):
+            rows.append({"policy": name, "tier": str(tier), "calls": len(g),
+                         "model": ", ".join(sorted({_short(m) for m in g["model"]})),
+                         "cost_usd": float(g["cost_usd"].sum()), "input_tokens": int(g["input_tokens"].sum()),
+                         "cached_tokens": int(g["cached_tokens"].sum())})
+    return pd.DataFrame(rows).set_index(["policy", "tier"])
+
+
+def _cumulative_lead(a: pd.DataFrame, b: pd.DataFrame) -> float:
+    """Share of the calls (in run order) after which ``a``'s cumulative cost is above ``b``'s."""
+    ca = a.sort_values("call_index")["cost_usd"].cumsum().to_numpy()
+    cb = b.sort_values("call_index")["cost_usd"].cumsum().to_numpy()
+    n = min(len(ca), len(cb))
+    return float(np.mean(ca[:n] > cb[:n])) if n else 0.0
+
+
+def _time_lead(a: pd.DataFrame, b: pd.DataFrame, points: int = 2000) -> float:
+    """Share of the elapsed time (seconds from each run's start) during which ``a``'s cumulative
+    cost is above ``b``'s."""
+    def curve(f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        g = f.sort_values("end")
+        return (g["end"] - f["start"].min()).to_numpy(dtype=float), g["cost_usd"].cumsum().to_numpy(dtype=float)
+
+    (ta, ca), (tb, cb) = curve(a), curve(b)
+    grid = np.linspace(0.0, max(ta.max(initial=0), tb.max(initial=0)), points)
+    va = np.r_[0.0, ca][np.searchsorted(ta, grid, side="right")]
+    vb = np.r_[0.0, cb][np.searchsorted(tb, grid, side="right")]
+    return float(np.mean(va > vb))
+
+
+def cache_findings(results: dict[str, Any]) -> list[str]:
+    """Sentences that explain the cost difference per tier, each computed from the frames: where
+    the same model costs more routed than all-top, how many cached tokens it lost."""
+    names = list(results)
+    top, routed = names[0], names[-1]
+    t = tier_costs(results)
+    out = []
+    for tier in t.loc[routed].index:
+        if tier not in t.loc[top].index:
+            continue
+        r, a = t.loc[(routed, tier)], t.loc[(top, tier)]
+        if r["model"] != a["model"]:
+            continue
+        more = r["cost_usd"] > a["cost_usd"]
+        out.append(
+            f"The {tier} tier runs the same model ({r['model']}) under both policies, yet costs "
+            f"{'more' if more else 'less'} routed (${r['cost_usd']:.4f}) than all-top (${a['cost_usd']:.4f}). Its "
+            f"{int(r['calls'])} calls read {int(r['cached_tokens']):,} of {int(r['input_tokens']):,} input tokens from "
+            f"cache routed, {int(a['cached_tokens']):,} all-top: routed, the model saw only its own calls earlier in "
+            f"the run, not the other tiers' calls in between, so its cache held "
+            f"{'less' if r['cached_tokens'] < a['cached_tokens'] else 'as much or more'} of the context.")
+    lead = _cumulative_lead(results[routed].frame, results[top].frame)
+    tlead = _time_lead(results[routed].frame, results[top].frame)
+    end_r, end_a = results[routed].frame["cost_usd"].sum(), results[top].frame["cost_usd"].sum()
+    out.append(
+        f"Counted call by call, routed's cumulative cost is above all-top's for {lead:.0%} of the run (a model "
+        f"pays for fresh context the first time it is called); on the clock it is above for {tlead:.0%} of the "
+        f"seconds, because routed calls answer sooner, so the same spending comes earlier. It ends "
+        f"{'below' if end_r < end_a else 'above'} all-top: ${end_r:.4f} vs ${end_a:.4f}.")
+    return out
+
+
+def _tier_table(results: dict[str, Any]) -> str:
+    t = tier_costs(results).reset_index()
+    t["cached share"] = (t["cached_tokens"] / t["input_tokens"].where(t["input_tokens"] > 0)).map("{:.0%}".format)
+    t["cost_usd"] = t["cost_usd"].map("${:.4f}".format)
+    for c in ("input_tokens", "cached_tokens"):
+        t[c] = t[c].map("{:,}".format)
+    t = t.rename(columns={"cost_usd": "cost", "input_tokens": "input tokens", "cached_tokens": "cached input tokens"})
+    return str(t.to_html(index=False, border=0, classes="tiers", escape=True))
+
+
+def write_demo_report(path: Path, task: Any, table_text: str, results: dict[str, Any], tiers: Any) -> Path:
+    """Write the self-contained HTML report (plotly.js embedded once)."""
+    from . import viz
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = list(results)
+    top, routed = names[0], names[-1]
+    frames = {name: r.frame for name, r in results.items()}
+    cost_r, cost_a = frames[routed]["cost_usd"].sum(), frames[top]["cost_usd"].sum()
+    wall = {n: float(f["end"].max() - f["start"].min()) for n, f in frames.items()}
+    headline = (f"{html.escape(routed)}: ${cost_r:.4f} vs ${cost_a:.4f} {html.escape(top)} "
+                f"(cost x{cost_r / cost_a:.2f}), wall time {wall[routed]:.0f} s vs {wall[top]:.0f} s "
+                f"(x{wall[routed] / wall[top]:.2f}).")
+    figs = [
+        viz.timelines(frames, lanes=list(tiers.names()),
+                      title="Every call on one time axis and one cost colour scale: which tier and model served it"),
+        viz.cost_comparison(frames, title="Where the money goes: cumulative cost over the run and cost per tier"),
+    ]
+    plots = "".join(fig.to_html(full_html=False, include_plotlyjs=(i == 0), default_width="100%",
+                                config={"responsive": True}) for i, fig in enumerate(figs))
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in list(results[routed].notes) + list(task.notes))
+    findings = "".join(f"<p>{html.escape(s)}</p>" for s in cache_findings(results))
+    body = (
+        "<h1>routerlab demo: all to the top model vs routed by tier</h1>"
+        f"<p class='lead'>{headline}</p>"
+        f"<p>Task: {html.escape(task.name)}. Tiers: {html.escape(repr(tiers))}.</p>"
+        f"<pre>{html.escape(table_text)}</pre>"
+        f"<h2>Why a tier can cost more when routed: the prompt cache</h2><p>{html.escape(CACHE_NOTE)}</p>{findings}"
+        f"{_tier_table(results)}"
+        f"<h2>What this computed</h2><ul>{notes}</ul>"
+        "<p class='hint'>Hover a bar for its model, tokens (cached ones too), cost and latency.</p>" + plots
+    )
+    style = ("body{font-family:sans-serif;max-width:1400px;margin:auto;padding:0 1em}"
+             ".lead{font-size:1.15em;font-weight:bold}.hint{color:#666}"
+             "table.tiers{border-collapse:collapse;margin:1em 0}"
+             "table.tiers td,table.tiers th{padding:.25em .8em;text-align:right;border-bottom:1px solid #ddd}")
+    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>routerlab demo</title>"
+                    f"<style>{style}</style></head><body>{body}</body></html>", encoding="utf-8")
+    return path
