@@ -235,10 +235,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
         raise ConfigurationError(f"cache must be one of {', '.join(map(repr, CACHE_MODES))}, got {cache!r}")
     cat = catalog or Catalog.default()
     lat = latency or LatencyModel.default(cat)
-    f = workload.frame
-    c = workload.codes()
-    n = len(f)
-    name = _policy_name(policy)
+    f, c = workload.frame, workload.codes()
     recorded = isinstance(policy, str) and policy.lower() in RECORDED
     codes, uniques = policy_codes(workload, policy, cat)
     infos = [resolve_model(cat, m, lat) for m in uniques]
@@ -247,58 +244,88 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     # which calls kept their recorded model (their recorded outcome still applies)
     rec_names = {str(m): i for i, m in enumerate(c["model_names"])}
     rec_of_unique = np.array([rec_names.get(m, -1) for m in uniques], dtype=np.int64)
-    unchanged = rec_of_unique[codes] == c["model"] if n else np.zeros(0, bool)
+    unchanged = rec_of_unique[codes] == c["model"] if len(f) else np.zeros(0, bool)
 
-    inp = f["input_tokens"].to_numpy(dtype=np.float64)
-    out = f["output_tokens"].to_numpy(dtype=np.float64)
+    cached = _cached_tokens(f, c, codes, unchanged, cache, recorded)
+    cost, dur, ttft = _cost_and_duration(f, codes, infos, lat, cached, recorded)
+    end = chain_ends(f["pred"].to_numpy(), f["gap_s"].to_numpy(dtype=np.float64) + dur)
+    frame = _call_frame(f, c, codes, uniques, end - dur, end, ttft, cached, cost)
+    per_task, totals = _per_task_and_totals(c, codes, uniques, f["outcome"].to_numpy(), cost, dur, end, unchanged)
+    if totals["tasks_with_outcome"] and totals["tasks_outcome_known"] < totals["tasks_with_outcome"]:
+        notes.append(f"{totals['tasks_with_outcome'] - totals['tasks_outcome_known']} of {totals['tasks_with_outcome']} "
+                     "tasks had calls rerouted: their outcome under this policy is unknown")
+    notes.append("Wall time sums each task's wall time (tasks as independent runs); it includes recorded gaps "
+                 "(tool runs, users, sub-agents' own work) that routing does not change")
+    return SimResult(_policy_name(policy), frame, totals, per_task, notes)
+
+
+def _cached_tokens(f: pd.DataFrame, c: dict[str, np.ndarray], codes: np.ndarray, unchanged: np.ndarray,
+                   cache: str, recorded: bool) -> np.ndarray:
+    """Input tokens read from the prompt cache under the policy (see CACHE_MODES)."""
     cached = f["cached_tokens"].to_numpy(dtype=np.float64)
     if cache == "none":
-        cached = np.zeros(n)
-    elif cache == "same-model" and not recorded:
+        return np.zeros(len(f))
+    if recorded:
+        return cached
+    if cache == "same-model":
         prev = c["lane_prev"]
         same_as_prev = (prev >= 0) & (codes[np.clip(prev, 0, None)] == codes)
         first_unchanged = (prev < 0) & unchanged
         # a recorded hit survives only where the cache it read was built on the same model
-        cached = np.where(same_as_prev | first_unchanged, cached, 0.0)
-    elif cache == "per-model" and not recorded:
+        return np.where(same_as_prev | first_unchanged, cached, 0.0)
+    if cache == "per-model":
+        inp = f["input_tokens"].to_numpy(dtype=np.float64)
         prev_same = prev_in_lane_on_same_model(c, codes)
         seen = np.where(prev_same >= 0, inp[np.clip(prev_same, 0, None)], 0.0)
         first_unchanged = (c["lane_prev"] < 0) & unchanged
-        cached = np.where(first_unchanged, cached, np.minimum(cached, seen))
+        return np.where(first_unchanged, cached, np.minimum(cached, seen))
+    return cached
+
+
+def _cost_and_duration(f: pd.DataFrame, codes: np.ndarray, infos: list[ModelInfo], lat: LatencyModel,
+                       cached: np.ndarray, recorded: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cost USD, duration s, time to first token s) per call; a recorded policy keeps what was recorded."""
+    inp = f["input_tokens"].to_numpy(dtype=np.float64)
+    out = f["output_tokens"].to_numpy(dtype=np.float64)
     p_in = np.array([i.input_price for i in infos])[codes]
     p_out = np.array([i.output_price for i in infos])[codes]
     p_cached = np.array([i.cached_input_price for i in infos])[codes]
     cost = ((inp - cached) * p_in + cached * p_cached + out * p_out) / 1e6
     if recorded:
         rec = f["cost_usd"].to_numpy()
-        cost = np.where(np.isfinite(rec), rec, cost)
-        dur = f["duration_s"].to_numpy(dtype=np.float64)
-        ttft = np.full(n, np.nan)
-    else:
-        ttft_u, tps_u = latency_params(infos, lat)
-        ttft = ttft_u[codes]
-        dur = ttft + out / tps_u[codes]
-    gap = f["gap_s"].to_numpy(dtype=np.float64)
-    end = chain_ends(f["pred"].to_numpy(), gap + dur)
-    start = end - dur
+        return np.where(np.isfinite(rec), rec, cost), f["duration_s"].to_numpy(dtype=np.float64), np.full(len(f), np.nan)
+    ttft_u, tps_u = latency_params(infos, lat)
+    ttft = ttft_u[codes]
+    return cost, ttft + out / tps_u[codes], ttft
+
+
+def _call_frame(f: pd.DataFrame, c: dict[str, np.ndarray], codes: np.ndarray, uniques: list[str], start: np.ndarray,
+                end: np.ndarray, ttft: np.ndarray, cached: np.ndarray, cost: np.ndarray) -> pd.DataFrame:
+    """One trace-like row per simulated call."""
     def cat_col(col: str) -> pd.Categorical:  # categoricals from the cached codes: no string copies
         return pd.Categorical.from_codes(c[col], categories=pd.Index(c[col + "_names"]))
 
-    model_col = pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "call_index": f["call_index"].to_numpy(), "task_id": cat_col("task_id"), "agent": cat_col("agent"),
-        "kind": cat_col("kind"), "tier": cat_col("tier"), "model": model_col,
+        "kind": cat_col("kind"), "tier": cat_col("tier"),
+        "model": pd.Categorical.from_codes(codes, categories=pd.Index(uniques)),
         "recorded_model": cat_col("model"), "start": start, "end": end, "ttft_s": ttft,
         "input_tokens": f["input_tokens"].to_numpy(), "output_tokens": f["output_tokens"].to_numpy(),
         "cached_tokens": cached.astype(np.int64), "cost_usd": cost,
     })
-    ts = c["task_start"]
+
+
+def _per_task_and_totals(c: dict[str, np.ndarray], codes: np.ndarray, uniques: list[str], outcome: np.ndarray,
+                         cost: np.ndarray, dur: np.ndarray, end: np.ndarray,
+                         unchanged: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Per task (calls, cost, wall and LLM time, whether its outcome still applies) and the run's totals."""
+    n, ts = len(codes), c["task_start"]
     if n:
-        outcome = f["outcome"].to_numpy()[ts]
         per_task = pd.DataFrame({
             "calls": np.diff(np.r_[ts, n]), "cost_usd": np.add.reduceat(np.nan_to_num(cost), ts),
             "wall_s": np.maximum.reduceat(end, ts), "llm_s": np.add.reduceat(dur, ts),
-            "unchanged": np.minimum.reduceat(unchanged.astype(np.int8), ts).astype(bool), "recorded_outcome": outcome,
+            "unchanged": np.minimum.reduceat(unchanged.astype(np.int8), ts).astype(bool),
+            "recorded_outcome": outcome[ts],
         }, index=pd.Index(c["task_id_names"], name="task_id"))
     else:
         per_task = pd.DataFrame(columns=["calls", "cost_usd", "wall_s", "llm_s", "unchanged", "recorded_outcome"])
@@ -318,12 +345,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
         "tasks_outcome_known": int(known.sum()),
         "successes_known": int((per_task["recorded_outcome"][known] > 0).sum()),
     }
-    if totals["tasks_with_outcome"] and totals["tasks_outcome_known"] < totals["tasks_with_outcome"]:
-        notes.append(f"{totals['tasks_with_outcome'] - totals['tasks_outcome_known']} of {totals['tasks_with_outcome']} "
-                     "tasks had calls rerouted: their outcome under this policy is unknown")
-    notes.append("Wall time sums each task's wall time (tasks as independent runs); it includes recorded gaps "
-                 "(tool runs, users, sub-agents' own work) that routing does not change")
-    return SimResult(name, frame, totals, per_task, notes)
+    return per_task, totals
 
 
 def prev_in_lane_on_same_model(c: dict[str, np.ndarray], codes: np.ndarray) -> np.ndarray:
