@@ -33,6 +33,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .redaction import scrub
+
 __all__ = [
     "RouterlabError",
     "ConfigurationError",
@@ -127,7 +129,7 @@ class ProviderError(RouterlabError):
         self.provider = provider
         self.model = model
         self.status = status
-        super().__init__(message)
+        super().__init__(scrub(message))  # a server may echo the key in its error body
 
 
 class TransientProviderError(ProviderError):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import TraceError
+from .redaction import scrub
 
 __all__ = ["TraceRecord", "Trace", "STATUSES", "redact", "critical_path", "critical_path_rows"]
 
@@ -32,14 +33,41 @@ def redact(text: str | None, secrets: Iterable[str] = ()) -> str | None:
     """``text`` with API-key-like strings (and any given ``secrets``) replaced by ``[redacted]``."""
     if text is None:
         return None
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    given = [s for s in secrets if s]
+    for secret in given:
+        text = text.replace(secret, "[redacted]")
+    text = scrub(text, given, mask="[redacted]")
     return _KEY_PATTERN.sub("[redacted]", text)
 
 
 def _new_id() -> str:
     return uuid.uuid4().hex[:16]
+
+
+_OPTIONAL_TEXT = ("model", "tier", "provider", "parent_id", "task_id", "subtask_id", "error", "error_type")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_types(r: TraceRecord) -> None:
+    """Field-by-field types, so a hand-edited or foreign line fails loudly instead of loading."""
+    if not isinstance(r.kind, str) or not isinstance(r.call_id, str):
+        raise TraceError(f"TraceRecord.kind and call_id must be str, got {r.kind!r} and {r.call_id!r}")
+    for name in _OPTIONAL_TEXT:
+        value = getattr(r, name)
+        if value is not None and not isinstance(value, str):
+            raise TraceError(f"TraceRecord.{name} must be a str or null, got {value!r}")
+    for name in ("start", "end"):
+        if not _is_number(getattr(r, name)):
+            raise TraceError(f"TraceRecord.{name} must be a finite number (epoch seconds), got {getattr(r, name)!r}")
+    if r.ttft_s is not None and (not _is_number(r.ttft_s) or r.ttft_s < 0):
+        raise TraceError(f"TraceRecord.ttft_s must be a number of seconds >= 0 or null, got {r.ttft_s!r}")
+    if r.decision is not None and not isinstance(r.decision, dict):
+        raise TraceError(f"TraceRecord.decision must be an object (Decision.to_dict()) or null, got {r.decision!r}")
+    if not isinstance(r.metadata, dict):
+        raise TraceError(f"TraceRecord.metadata must be an object, got {r.metadata!r}")
 
 
 @dataclass
@@ -70,6 +98,7 @@ class TraceRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        _check_types(self)
         for name in ("input_tokens", "output_tokens", "cached_tokens", "attempt", "retries"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -108,25 +137,51 @@ class Trace:
     def __init__(self, path: str | os.PathLike[str] | None = None, records: Iterable[TraceRecord] = ()) -> None:
         self._records: list[TraceRecord] = list(records)
         self._lock = threading.Lock()
-        self._file: IO[str] | None = None
+        self._file: IO[bytes] | None = None
         self.path = Path(path) if path is not None else None
         if self.path is not None:
+            _check_trace_path(self.path)
             if self.path.exists():
                 self._records = list(_read_jsonl(self.path)) + self._records
                 _truncate_torn_tail(self.path)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # unbuffered: each record goes to the OS in the call that appends it
+                self._file = self.path.open("ab", buffering=0)
+            except OSError as exc:
+                raise TraceError(f"cannot open trace file {self.path} for appending ({exc.strerror or exc}): "
+                                 "pass a path in a writable directory") from None
 
     def append(self, record: TraceRecord) -> TraceRecord:
+        """Keep ``record`` and write it to the file as one flushed line (on the OS before this returns).
+
+        A file that cannot take the line (size limit, full disk) raises TraceError; the record
+        stays in memory and the file is cut back to its last whole line."""
         if not isinstance(record, TraceRecord):
             raise TraceError(f"Trace.append takes a TraceRecord, got {type(record).__name__}")
         line = _dumps(record)
         with self._lock:
             self._records.append(record)
             if self._file is not None:
-                self._file.write(line + "\n")
-                self._file.flush()
+                self._write(line)
         return record
+
+    def _write(self, line: str) -> None:
+        assert self._file is not None
+        fd = self._file.fileno()
+        data = memoryview((line + "\n").encode("utf-8"))
+        pos = os.fstat(fd).st_size
+        try:
+            while data:
+                data = data[os.write(fd, data):]
+        except OSError as exc:
+            try:  # no torn line left behind for the next write to land after
+                os.ftruncate(fd, pos)
+            except OSError:
+                pass
+            raise TraceError(f"trace file {self.path} cannot take another record ({exc.strerror or exc}): "
+                             "free disk space, raise the file size limit, or start a new trace file; "
+                             "the record is kept in memory (Trace.records)") from None
 
     def extend(self, records: Iterable[TraceRecord]) -> None:
         for r in records:
@@ -198,11 +253,48 @@ class Trace:
         return f"Trace({len(self)} records, ${self.total_cost:.4f}{where})"
 
 
+def _check_trace_path(path: Path) -> None:
+    if path.exists() and not path.is_file():
+        what = "a directory" if path.is_dir() else "not a regular file (a device or a pipe)"
+        raise TraceError(f"trace path {path} is {what}: give the path of a .jsonl file")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise TraceError(f"trace path {path} is under {parent}, which is a file, not a directory")
+            break
+
+
 def _dumps(record: TraceRecord) -> str:
+    """One JSON line. A value JSON cannot hold (NaN, infinity) becomes null and is named under
+    ``metadata["unserialisable"]``: the record is never dropped for it."""
+    data = record.to_dict()
     try:
-        return json.dumps(record.to_dict(), separators=(",", ":"), allow_nan=False, default=str)
-    except ValueError as e:
+        return json.dumps(data, separators=(",", ":"), allow_nan=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        pass
+    bad: list[str] = []
+    clean = _json_safe(data, "", bad)
+    clean["metadata"] = {**clean.get("metadata", {}), "unserialisable": bad}
+    try:
+        return json.dumps(clean, separators=(",", ":"), allow_nan=False, default=str)
+    except (ValueError, TypeError, RecursionError) as e:  # pragma: no cover - _json_safe leaves only JSON
         raise TraceError(f"trace record {record.call_id} has a value JSON cannot hold ({e})") from None
+
+
+def _json_safe(value: Any, where: str, bad: list[str], depth: int = 0) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        bad.append(where or "value")
+        return None
+    if depth > 50:
+        bad.append(where)
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v, f"{where}.{k}" if where else str(k), bad, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v, f"{where}[{i}]", bad, depth + 1) for i, v in enumerate(value)]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 def _read_jsonl(path: Path) -> Iterator[TraceRecord]:

@@ -17,6 +17,8 @@ from ..errors import (
     ProviderError,
     ProviderTimeoutError,
 )
+from ..redaction import safe_url
+from ..validation import positive_seconds
 from .base import error_for_status, map_transport_error, resolve_key, scrub, scrub_exception
 
 __all__ = ["import_sdk", "LoopLocal", "SDKProvider"]
@@ -49,6 +51,22 @@ class LoopLocal:
         return client
 
 
+# Error types a server names in a stream after HTTP 200, as the status that means the same.
+_STREAM_ERROR_STATUS = {"overloaded_error": 529, "api_error": 500, "server_error": 500, "rate_limit_error": 429,
+                        "rate_limit_exceeded": 429, "timeout_error": 408, "invalid_request_error": 400,
+                        "authentication_error": 401, "permission_error": 403, "not_found_error": 404}
+
+
+def _midstream(detail: str, body: Any, provider: str, model: str) -> ProviderError:
+    """The routerlab error for an error event mid-stream: transient (retried, then fallback) unless
+    the server says the request itself is wrong."""
+    err = body.get("error", body) if isinstance(body, dict) else None
+    kind = str(err.get("type") or err.get("code") or "") if isinstance(err, dict) else ""
+    status = _STREAM_ERROR_STATUS.get(kind, 500)
+    return error_for_status(status, f"error event mid-stream after HTTP 200 ({kind or 'untyped'}): {detail}",
+                            provider=provider, model=model)
+
+
 class SDKProvider:
     """What the Anthropic and OpenAI providers share: key handling (argument, then the
     environment; none needed with ``base_url``), one SDK client per event loop, and SDK
@@ -70,11 +88,14 @@ class SDKProvider:
     ) -> None:
         self.name = name or self.default_name
         self.base_url = base_url
-        self.timeout_s = timeout_s
+        self.timeout_s = positive_seconds("timeout_s", timeout_s)
         self._key = resolve_key(api_key, self.env_var, self.name, base_url=base_url)
         self._http_client = http_client
         self._sync: Any = None
         self._async = LoopLocal(self._make_async)
+
+    def _timeout(self, timeout_s: float | None) -> float:
+        return self.timeout_s if timeout_s is None else positive_seconds("timeout_s", timeout_s)
 
     def _make_sync(self) -> Any:  # pragma: no cover - every subclass builds its own
         raise NotImplementedError
@@ -93,6 +114,8 @@ class SDKProvider:
             raise exc
         except sdk.APIStatusError as err:
             detail = scrub(self._api_detail(err), key)
+            if err.status_code < 400:  # an error event after HTTP 200: the body says what kind
+                raise _midstream(detail, getattr(err, "body", None), name, model) from None
             raise error_for_status(err.status_code, detail, provider=name, model=model,
                                    headers=err.response.headers) from None
         except sdk.APITimeoutError:
@@ -102,11 +125,26 @@ class SDKProvider:
             raise ProviderConnectionError(msg, provider=name, model=model) from None
         except sdk.APIResponseValidationError as err:
             raise BadResponseError(scrub(f"{name}:{model}: {err}", key), provider=name, model=model) from None
+        except sdk.APIError as err:  # OpenAI's SDK raises the base class for an error chunk mid-stream
+            raise _midstream(scrub(str(err.message), key), getattr(err, "body", None), name, model) from None
         except Exception as err:
             mapped = map_transport_error(err, provider=name, model=model, secret=key)
             if mapped is None:
                 raise
             raise mapped from None
+
+    def _check_event_stream(self, stream: Any, model: str) -> None:
+        """A 200 that is not an event stream (a proxy's HTML page, a server that ignored
+        ``stream``) is said to be so, instead of looking like a dropped connection."""
+        response = getattr(stream, "response", None)
+        ctype = str(getattr(response, "headers", {}).get("content-type", "")).lower()
+        if not ctype or "event-stream" in ctype:
+            return
+        what = ("an HTML page (a login portal or proxy in front of the API?)" if "html" in ctype else
+                "a whole JSON answer (the server ignored stream=true)" if "json" in ctype else f"{ctype!r}")
+        raise ProviderError(
+            f"{self.name}:{model} answered HTTP 200 with {what}, not a server-sent event stream: check base_url",
+            provider=self.name, model=model, status=200)
 
     @property
     def sdk_client(self) -> Any:
@@ -130,7 +168,7 @@ class SDKProvider:
                 scrub_exception(exc, self._key)
 
     def __repr__(self) -> str:
-        where = f", base_url={self.base_url!r}" if self.base_url else ""
+        where = f", base_url={safe_url(self.base_url)!r}" if self.base_url else ""
         return f"{type(self).__name__}(name={self.name!r}{where})"
 
     def _kwargs(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ..errors import ProviderConnectionError
 from ..types import Completion, Request, Usage
 from ._sdk import SDKProvider, import_sdk
 from .base import (
+    AnswerMeter,
     Stopwatch,
     finish,
 )
@@ -63,8 +64,9 @@ def build_params(request: Request, model_name: str, *, schema_in_prompt: bool = 
 
 
 class _Acc:
-    def __init__(self, watch: Stopwatch) -> None:
+    def __init__(self, watch: Stopwatch, meter: AnswerMeter) -> None:
         self.watch = watch
+        self.meter = meter
         self.parts: list[str] = []
         self.stop: str | None = None
         self.input_tokens = 0
@@ -85,6 +87,7 @@ class _Acc:
             piece = getattr(event.delta, "text", None) or getattr(event.delta, "partial_json", None)
             if piece:
                 self.watch.token()
+                self.meter.add(piece)
                 self.parts.append(piece)
         elif kind == "message_delta":
             self.stop = getattr(event.delta, "stop_reason", None) or self.stop
@@ -149,9 +152,10 @@ class AnthropicProvider(SDKProvider):
     def complete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
         params = self._params(request, model_name)
         with self._errors(model_name):
-            acc = _Acc(Stopwatch())
-            stream = self.sdk_client.messages.create(**params, timeout=timeout_s or self.timeout_s)
+            acc = _Acc(Stopwatch(), AnswerMeter(request, provider=self.name, model=model_name))
+            stream = self.sdk_client.messages.create(**params, timeout=self._timeout(timeout_s))
             with stream:
+                self._check_event_stream(stream, model_name)
                 for event in stream:
                     acc.add(event)
             return self._done(request, model_name, acc)
@@ -159,9 +163,10 @@ class AnthropicProvider(SDKProvider):
     async def acomplete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
         params = self._params(request, model_name)
         with self._errors(model_name):
-            acc = _Acc(Stopwatch())
-            stream = await self._async.get().messages.create(**params, timeout=timeout_s or self.timeout_s)
+            acc = _Acc(Stopwatch(), AnswerMeter(request, provider=self.name, model=model_name))
+            stream = await self._async.get().messages.create(**params, timeout=self._timeout(timeout_s))
             async with stream:
+                self._check_event_stream(stream, model_name)
                 async for event in stream:
                     acc.add(event)
             return self._done(request, model_name, acc)

@@ -24,6 +24,8 @@ from ..errors import (
     ProviderTimeoutError,
     RateLimitError,
 )
+from ..redaction import register_secret
+from ..redaction import scrub as _scrub
 from ..types import Completion, Request, Usage
 
 __all__ = [
@@ -37,6 +39,11 @@ __all__ = [
     "check_structured",
     "finish",
     "PLACEHOLDER_KEY",
+    "MAX_BYTES_PER_TOKEN",
+    "answer_byte_bound",
+    "bounded_usage",
+    "check_usage",
+    "AnswerMeter",
 ]
 
 # Local and OpenAI-compatible servers need no key, but the SDKs insist on one.
@@ -61,6 +68,8 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if value != PLACEHOLDER_KEY:
+            register_secret(value)  # every scrub in the process now masks it
 
     def reveal(self) -> str:
         return self._value
@@ -87,16 +96,10 @@ def resolve_key(explicit: str | None, env_var: str, provider: str, *, base_url: 
 
 
 def scrub(text: str, secret: Secret | None) -> str:
-    """Remove the key (and its tail, which some servers echo) from text that may be shown."""
-    if secret is None:
-        return text
-    key = secret.reveal()
-    if not key or key == PLACEHOLDER_KEY:
-        return text
-    text = text.replace(key, "***")
-    if len(key) >= 12:
-        text = text.replace(key[-8:], "***")
-    return text
+    """Mask any run of 8+ characters of ``secret`` or of any registered key in text that may be shown."""
+    key = secret.reveal() if secret is not None else ""
+    extra = [key] if key and key != PLACEHOLDER_KEY else []
+    return _scrub(text, extra)
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
@@ -137,6 +140,61 @@ def error_for_status(
     if status >= 500:  # includes Anthropic's 529 overloaded
         return ProviderServerError(text, **kw)
     return ProviderError(text, **kw)
+
+
+# A token is at most this many UTF-8 bytes in the supported tokenizers' vocabularies (their
+# longest entries are runs of spaces or punctuation well under it); a streamed answer longer
+# than max_output_tokens x this (plus slack) cannot be what the request asked for.
+MAX_BYTES_PER_TOKEN = 128
+ANSWER_SLACK_BYTES = 4096
+
+
+def answer_byte_bound(request: Request) -> int:
+    """The most bytes a streamed answer to ``request`` may carry before it is cut."""
+    return request.max_output_tokens * MAX_BYTES_PER_TOKEN + ANSWER_SLACK_BYTES
+
+
+def bounded_usage(request: Request, usage: Usage) -> Usage:
+    """``usage`` clipped to what the request can cost at most (what an impossible report is billed)."""
+    inputs = min(usage.input_tokens, request.input_token_bound())
+    return Usage(inputs, min(usage.output_tokens, request.max_output_tokens), min(usage.cached_tokens, inputs))
+
+
+def check_usage(request: Request, usage: Usage, *, provider: str, model: str) -> None:
+    """Refuse a usage report the request cannot have produced (a lying or broken server):
+    more output than ``max_output_tokens`` allows, or more input than the prompt's bytes."""
+    in_bound = request.input_token_bound()
+    if usage.input_tokens <= in_bound and usage.output_tokens <= request.max_output_tokens:
+        return
+    raise BadResponseError(
+        f"{provider}:{model} reported {_count(usage.input_tokens)} input and {_count(usage.output_tokens)} output "
+        f"tokens, impossible for this request (at most {in_bound} input tokens for its "
+        f"{len(request.text().encode('utf-8'))} bytes, max_output_tokens={request.max_output_tokens}); "
+        "billed at that bound instead",
+        provider=provider, model=model, usage=bounded_usage(request, usage))
+
+
+def _count(n: int) -> str:
+    return str(n) if n < 10**15 else f"~1e{len(str(n)) - 1}"
+
+
+class AnswerMeter:
+    """Counts the bytes of a streamed answer and cuts it at :func:`answer_byte_bound`."""
+
+    def __init__(self, request: Request, *, provider: str, model: str) -> None:
+        self.request, self.provider, self.model = request, provider, model
+        self.limit = answer_byte_bound(request)
+        self.size = 0
+
+    def add(self, piece: str) -> None:
+        self.size += len(piece.encode("utf-8", errors="replace"))
+        if self.size > self.limit:
+            raise BadResponseError(
+                f"{self.provider}:{self.model} streamed more than {self.limit} bytes for max_output_tokens="
+                f"{self.request.max_output_tokens} (at most {MAX_BYTES_PER_TOKEN} bytes a token): cut the answer "
+                "there; billed as max_output_tokens",
+                provider=self.provider, model=self.model,
+                usage=Usage(self.request.input_token_bound(), self.request.max_output_tokens))
 
 
 class Stopwatch:
@@ -210,6 +268,7 @@ def finish(
 
     A refused answer was still billed: its BadResponseError carries ``usage``."""
     watch.stop()
+    check_usage(request, usage, provider=provider, model=model)
     if not text.strip() and not allow_empty:
         raise BadResponseError(
             f"{provider}:{model} returned an empty completion (stop reason {stop_reason!r})",
@@ -260,10 +319,8 @@ def scrub_exception(exc: BaseException, secret: Secret | None) -> None:
     Our errors are raised ``from None`` so tracebacks hide the SDK's, but the object is still
     attached; a gateway that echoes the key in its error body must not leave it there.
     """
-    if secret is None:
-        return
     exc.args = tuple(scrub(a, secret) if isinstance(a, str) else a for a in exc.args)
-    for attr in ("message", "api_message"):
+    for attr in ("message", "api_message", "error"):
         value = getattr(exc, attr, None)
         if isinstance(value, str):
             try:

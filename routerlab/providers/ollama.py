@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ProviderConnectionError, ProviderError
+from ..redaction import safe_url
 from ..types import Completion, Request, Usage
+from ..validation import positive_seconds
 from ._sdk import LoopLocal, import_sdk
-from .base import Stopwatch, error_for_status, finish, map_transport_error
+from .base import AnswerMeter, Secret, Stopwatch, error_for_status, finish, map_transport_error, scrub, scrub_exception
 
 __all__ = ["OllamaProvider", "build_messages", "build_params", "DEFAULT_HOST"]
 
@@ -52,8 +54,9 @@ def build_params(request: Request, model_name: str) -> dict[str, Any]:
 
 
 class _Acc:
-    def __init__(self, watch: Stopwatch) -> None:
+    def __init__(self, watch: Stopwatch, meter: AnswerMeter) -> None:
         self.watch = watch
+        self.meter = meter
         self.parts: list[str] = []
         self.done = False
         self.stop: str | None = None
@@ -65,6 +68,7 @@ class _Acc:
         piece = getattr(msg, "content", None) if msg is not None else None
         if piece:
             self.watch.token()
+            self.meter.add(piece)
             self.parts.append(piece)
         if getattr(chunk, "done", False):
             self.done = True
@@ -78,26 +82,37 @@ class OllamaProvider:
 
     name = "ollama"
 
-    def __init__(self, host: str | None = None, *, timeout_s: float = 60.0, name: str = "ollama") -> None:
+    def __init__(self, host: str | None = None, *, timeout_s: float = 60.0, name: str = "ollama",
+                 api_key: str | None = None) -> None:
         self.name = name
         self.host = host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST
-        self.timeout_s = timeout_s
+        self.timeout_s = positive_seconds("timeout_s", timeout_s)
+        # Ollama's cloud (and proxies in front of a local Ollama) take a bearer key; the SDK would
+        # read OLLAMA_API_KEY itself, but holding it here lets every error be scrubbed of it.
+        key = api_key or os.environ.get("OLLAMA_API_KEY")
+        self._key: Secret | None = Secret(key) if key else None
         self._sync: dict[float, Any] = {}
         self._async_by_timeout: dict[float, LoopLocal] = {}
 
     def __repr__(self) -> str:
-        return f"OllamaProvider(host={self.host!r})"
+        return f"OllamaProvider(host={safe_url(self.host)!r})"
+
+    def _timeout(self, timeout_s: float | None) -> float:
+        return self.timeout_s if timeout_s is None else positive_seconds("timeout_s", timeout_s)
+
+    def _headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self._key.reveal()}"} if self._key is not None else {}
 
     # The ollama SDK fixes its timeout per client, so keep one client per timeout value.
     def _client(self, timeout: float) -> Any:
         if timeout not in self._sync:
-            self._sync[timeout] = import_sdk("ollama").Client(host=self.host, timeout=timeout)
+            self._sync[timeout] = import_sdk("ollama").Client(host=self.host, timeout=timeout, headers=self._headers())
         return self._sync[timeout]
 
     def _aclient(self, timeout: float) -> Any:
         if timeout not in self._async_by_timeout:
             self._async_by_timeout[timeout] = LoopLocal(
-                lambda: import_sdk("ollama").AsyncClient(host=self.host, timeout=timeout)
+                lambda: import_sdk("ollama").AsyncClient(host=self.host, timeout=timeout, headers=self._headers())
             )
         return self._async_by_timeout[timeout].get()
 
@@ -110,9 +125,14 @@ class OllamaProvider:
             raise
         except sdk.ResponseError as exc:
             status = exc.status_code if exc.status_code and exc.status_code > 0 else 500
-            raise error_for_status(status, str(exc.error), provider=self.name, model=model) from None
+            detail = scrub(str(exc.error), self._key)
+            if not (exc.status_code and exc.status_code > 0):  # an {"error": ...} line in a 200 stream
+                detail = f"error event mid-stream after HTTP 200: {detail}"
+            scrub_exception(exc, self._key)
+            raise error_for_status(status, detail, provider=self.name, model=model) from None
         except Exception as exc:
-            mapped = map_transport_error(exc, provider=self.name, model=model, secret=None)
+            mapped = map_transport_error(exc, provider=self.name, model=model, secret=self._key)
+            scrub_exception(exc, self._key)
             if mapped is None:
                 raise
             raise mapped from None
@@ -135,15 +155,15 @@ class OllamaProvider:
     def complete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
         params = build_params(request, model_name)
         with self._errors(model_name):
-            acc = _Acc(Stopwatch())
-            for chunk in self._client(timeout_s or self.timeout_s).chat(**params):
+            acc = _Acc(Stopwatch(), AnswerMeter(request, provider=self.name, model=model_name))
+            for chunk in self._client(self._timeout(timeout_s)).chat(**params):
                 acc.add(chunk)
             return self._done(request, model_name, acc)
 
     async def acomplete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
         params = build_params(request, model_name)
         with self._errors(model_name):
-            acc = _Acc(Stopwatch())
-            async for chunk in await self._aclient(timeout_s or self.timeout_s).chat(**params):
+            acc = _Acc(Stopwatch(), AnswerMeter(request, provider=self.name, model=model_name))
+            async for chunk in await self._aclient(self._timeout(timeout_s)).chat(**params):
                 acc.add(chunk)
             return self._done(request, model_name, acc)

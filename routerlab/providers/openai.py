@@ -13,6 +13,7 @@ from ..errors import ProviderConnectionError
 from ..types import Completion, Request, Usage
 from ._sdk import SDKProvider, import_sdk
 from .base import (
+    AnswerMeter,
     Stopwatch,
     finish,
 )
@@ -59,8 +60,9 @@ def build_params(request: Request, model_name: str) -> dict[str, Any]:
 class _Acc:
     """Folds stream chunks into text, usage and stop reason."""
 
-    def __init__(self, watch: Stopwatch) -> None:
+    def __init__(self, watch: Stopwatch, meter: AnswerMeter) -> None:
         self.watch = watch
+        self.meter = meter
         self.parts: list[str] = []
         self.stop: str | None = None
         self.usage: Any = None
@@ -72,6 +74,7 @@ class _Acc:
             piece = getattr(choice.delta, "content", None) if choice.delta is not None else None
             if piece:
                 self.watch.token()
+                self.meter.add(piece)
                 self.parts.append(piece)
             if choice.finish_reason:
                 self.stop = choice.finish_reason
@@ -127,9 +130,10 @@ class OpenAIProvider(SDKProvider):
     def complete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
         params = build_params(request, model_name)
         with self._errors(model_name):
-            acc = _Acc(Stopwatch())
-            stream = self.sdk_client.chat.completions.create(**params, timeout=timeout_s or self.timeout_s)
+            acc = _Acc(Stopwatch(), AnswerMeter(request, provider=self.name, model=model_name))
+            stream = self.sdk_client.chat.completions.create(**params, timeout=self._timeout(timeout_s))
             with stream:
+                self._check_event_stream(stream, model_name)
                 for chunk in stream:
                     acc.add(chunk)
             return self._done(request, model_name, acc)
@@ -137,9 +141,10 @@ class OpenAIProvider(SDKProvider):
     async def acomplete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
         params = build_params(request, model_name)
         with self._errors(model_name):
-            acc = _Acc(Stopwatch())
-            stream = await self._async.get().chat.completions.create(**params, timeout=timeout_s or self.timeout_s)
+            acc = _Acc(Stopwatch(), AnswerMeter(request, provider=self.name, model=model_name))
+            stream = await self._async.get().chat.completions.create(**params, timeout=self._timeout(timeout_s))
             async with stream:
+                self._check_event_stream(stream, model_name)
                 async for chunk in stream:
                     acc.add(chunk)
             return self._done(request, model_name, acc)
