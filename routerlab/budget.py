@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from .errors import BudgetExceededError, InvalidRequestError
+from .validation import non_negative_number
 
 __all__ = ["Budget", "Reservation"]
 
@@ -28,9 +29,7 @@ class Budget:
     """USD limit (``None``: unlimited, still counted). Thread-safe; also safe under asyncio."""
 
     def __init__(self, limit_usd: float | None = None) -> None:
-        if limit_usd is not None and (not math.isfinite(limit_usd) or limit_usd < 0):
-            raise InvalidRequestError(f"budget_usd must be a finite number >= 0, got {limit_usd!r}")
-        self.limit_usd = limit_usd
+        self.limit_usd = non_negative_number("budget_usd", limit_usd, allow_none=True)
         self._spent = 0.0
         self._reserved = 0.0
         self._peak = 0.0

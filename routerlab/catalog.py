@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import models_table_override, package_file
-from .errors import PriceTableError, UnknownCapabilityError, UnknownModelError
+from .errors import InvalidRequestError, PriceTableError, UnknownCapabilityError, UnknownModelError
 from .types import Request, Usage
 
 __all__ = [
@@ -148,6 +148,10 @@ class Catalog:
 
     def resolve(self, model: str) -> str:
         """The canonical id of ``model`` (an id or an alias)."""
+        if not isinstance(model, str):
+            raise InvalidRequestError(
+                f"a model is named by a str such as 'anthropic:claude-haiku-4-5' (an id or alias of "
+                f"Catalog.default().ids()), got {type(model).__name__} {model!r}")
         if model in self._models:
             return model
         if model in self._aliases:

@@ -129,6 +129,8 @@ class TierMap:
         return replace(spec, models=ids)
 
     def __getitem__(self, tier: str) -> TierSpec:
+        if not isinstance(tier, str):
+            raise TierError(f"a tier is named by a str (one of {', '.join(self._tiers)}), got {tier!r}")
         try:
             return self._tiers[tier]
         except KeyError:
