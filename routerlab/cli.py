@@ -81,7 +81,7 @@ def _write_report(path: Path, task: Any, table: Any, results: dict[str, Any], ti
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    tier_models = dict(kv.split("=", 1) for kv in args.tier)
+    tier_models = dict(args.tier)
     result = run_demo(args.calls, args.seed, None if args.no_report else args.out, args.top, tier_models, args.task)
     task = result["task"]
     print(f"routerlab demo: a {len(task)}-call agent task ({task.name})")
@@ -117,18 +117,56 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} calls is not a task: give 1 or more")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seeds are whole numbers >= 0, got {value}")
+    return value
+
+
+def _tier_swap(text: str) -> tuple[str, str]:
+    tier, sep, model = text.partition("=")
+    if not sep or not tier.strip() or not model.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not TIER=MODEL (e.g. --tier coder=openai:gpt-4.1-mini)")
+    return tier.strip(), model.strip()
+
+
+def _report_path(text: str) -> str:
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory: give a file name such as {path / 'demo.html'}")
+    parent = next((p for p in path.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is under {parent}, which is a file")
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="routerlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="all-top-model vs routed on a realistic 50-call agent task (offline)")
-    demo.add_argument("--calls", type=int, default=50, metavar="N",
+    demo.add_argument("--calls", type=_positive_int, default=50, metavar="N",
                       help="how many LLM calls the agent task has (default: 50)")
     demo.add_argument("--task", choices=["real", "synthetic"], default="real",
                       help="a recorded session's first calls, or calls bootstrapped from all trajectories")
-    demo.add_argument("--seed", type=int, default=0, help="for --task synthetic")
+    demo.add_argument("--seed", type=_seed, default=0, help="for --task synthetic")
     demo.add_argument("--top", help="the top model (default: the orchestrator tier's model)")
-    demo.add_argument("--tier", action="append", default=[], metavar="TIER=MODEL", help="swap a tier's model")
-    demo.add_argument("--out", default="reports/demo.html", metavar="PATH",
+    demo.add_argument("--tier", action="append", default=[], type=_tier_swap, metavar="TIER=MODEL",
+                      help="swap a tier's model")
+    demo.add_argument("--out", default="reports/demo.html", type=_report_path, metavar="PATH",
                       help="where to write the HTML report with the timelines (default: reports/demo.html)")
     demo.add_argument("--no-report", action="store_true",
                       help="print the comparison table only; write no HTML report")
@@ -142,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except RouterlabError as e:
         print(f"routerlab: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the report could not be written (permissions, full disk)
+        print(f"routerlab: cannot write {e.filename or 'the report'}: {e.strerror or e}", file=sys.stderr)
         return 2
 
 

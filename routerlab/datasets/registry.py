@@ -215,7 +215,7 @@ def data_dirs(data_dir: str | os.PathLike[str] | None = None) -> tuple[list[Path
     return [*dirs, user_data_dir()], False
 
 
-_verified: dict[tuple[str, int, int], bool] = {}
+_verified: dict[tuple[str, int, int, int, int, int], bool] = {}
 _announced: set[str] = set()
 _lock = threading.Lock()
 
@@ -223,7 +223,9 @@ _lock = threading.Lock()
 def verify(path: Path, entry: DataFile) -> None:
     """Raise ChecksumError (naming the file) unless ``path`` has the registered size and sha256."""
     st = path.stat()
-    memo = (str(path), st.st_size, st.st_mtime_ns)
+    # ctime cannot be set back by a user (utime changes it), so an edit that restores the size
+    # and mtime still misses the memo; inode catches a file replaced by a rename.
+    memo = (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
     if _verified.get(memo):
         return
     if st.st_size != entry.size:

@@ -6,7 +6,11 @@ Rules (the same for every format):
   (and tar member) and the line;
 - a torn *last* line, a gzip stream cut short, or a tar archive cut short is a partial file: what
   is whole is loaded and a ``PartialFileWarning`` says what was skipped (``strict=True`` raises);
-- a single-document JSON file that does not parse raises ``DatasetError`` with line and column.
+- a single-document JSON file that does not parse raises ``DatasetError`` with line and column;
+- a corrupt archive (a tar header that fails its checksum, data after the end marker, a gzip CRC
+  mismatch) raises ``DatasetError``: tarfile alone stops at a bad header as if the archive ended;
+- what a file decompresses to is bounded (``decompressed_limit``): a decompression bomb raises
+  ``DatasetError`` before memory runs out. The mirrored files expand under 10x.
 """
 
 from __future__ import annotations
@@ -23,7 +27,23 @@ from typing import Any
 from ..errors import DatasetError
 
 __all__ = ["PartialFileWarning", "data_dir", "trajectory_path", "provenance", "model_id", "iter_jsonl", "load_json",
-           "iter_tar_members", "read_gzip_text"]
+           "iter_tar_members", "read_gzip_text", "decompressed_limit", "MAX_RATIO", "MIN_LIMIT_BYTES", "MAX_MEMBER_BYTES"]
+
+#: A file may decompress to at most MAX_RATIO times its size (or MIN_LIMIT_BYTES if larger);
+#: one archive member may hold at most MAX_MEMBER_BYTES.
+MAX_RATIO = 50
+MIN_LIMIT_BYTES = 64 << 20
+MAX_MEMBER_BYTES = 256 << 20
+
+
+def decompressed_limit(path: Path) -> int:
+    """The most bytes ``path`` may decompress to before it is treated as a decompression bomb."""
+    return max(MIN_LIMIT_BYTES, MAX_RATIO * path.stat().st_size)
+
+
+def _bomb(path: Path, limit: int, what: str) -> DatasetError:
+    return DatasetError(f"{path}: {what} exceeds the {limit} byte limit for a {path.stat().st_size} byte file "
+                        f"(over {MAX_RATIO}x; a decompression bomb or the wrong file?)")
 
 
 class PartialFileWarning(UserWarning):
@@ -96,17 +116,26 @@ def _partial(msg: str, strict: bool) -> None:
 
 def read_gzip_text(path: Path, strict: bool = False) -> str:
     """Whole text of a .gz file; a stream cut short yields what decompressed, with a warning."""
-    raw = path.read_bytes()
+    limit = decompressed_limit(path)
     try:
-        return gzip.decompress(raw).decode("utf-8")
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+            if len(data) > limit:
+                raise _bomb(path, limit, "the decompressed text")
+        return data.decode("utf-8")
     except (EOFError, zlib.error, OSError) as exc:
+        raw = path.read_bytes()
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            data = d.decompress(raw)
+            data = d.decompress(raw, limit + 1)
         except zlib.error:
             raise DatasetError(f"{path}: not a readable gzip file ({exc})") from exc
+        if len(data) > limit:
+            raise _bomb(path, limit, "the decompressed text") from None
         if not data:
             raise DatasetError(f"{path}: gzip stream is empty or corrupt ({exc})") from exc
+        if "CRC" in str(exc) or "Incorrect length" in str(exc):
+            raise DatasetError(f"{path}: gzip data is corrupt ({exc}); re-fetch the file") from None
         _partial(f"{path}: gzip stream ends early ({exc}); loaded the {len(data)} bytes that decompressed", strict)
         return data.decode("utf-8", errors="replace")
 
@@ -142,12 +171,14 @@ def load_json(text: str, where: str) -> Any:
 
 def iter_tar_members(path: Path, suffix: str, strict: bool = False) -> Iterator[tuple[str, str]]:
     """(member name, text) of every regular member ending in ``suffix``, read straight from the
-    archive (never extracted). An archive cut short yields the members before the cut."""
+    archive (never extracted). An archive cut short yields the members before the cut; a corrupt
+    one (bad header checksum, CRC mismatch) or one that would decompress past the limit raises."""
     try:
         tf = tarfile.open(path, mode="r:gz")
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise DatasetError(f"{path}: not a readable tar.gz archive ({exc})") from exc
-    seen = 0
+    limit = decompressed_limit(path)
+    seen = total = 0
     with tf:
         while True:
             try:
@@ -158,7 +189,14 @@ def iter_tar_members(path: Path, suffix: str, strict: bool = False) -> Iterator[
                          strict)
                 return
             if member is None:
+                _check_archive_end(tf, path, seen, strict)
                 return
+            # sizes come from the header: refuse before decompressing (skipping a member reads it too)
+            total += max(0, member.size)
+            if member.size > MAX_MEMBER_BYTES:
+                raise _bomb(path, MAX_MEMBER_BYTES, f"member {member.name} ({member.size} bytes)")
+            if total > limit:
+                raise _bomb(path, limit, f"the members up to {member.name} ({total} bytes)")
             if not (member.isfile() and member.name.endswith(suffix)):
                 continue
             try:
@@ -167,4 +205,25 @@ def iter_tar_members(path: Path, suffix: str, strict: bool = False) -> Iterator[
             except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
                 _partial(f"{path}: member {member.name} is cut short ({exc}); skipped it and the rest", strict)
                 return
+            if len(data) != member.size:
+                _partial(f"{path}: member {member.name} has {len(data)} of its {member.size} bytes; "
+                         "skipped it and the rest", strict)
+                return
             yield member.name, data.decode("utf-8", errors="replace")
+
+
+def _check_archive_end(tf: tarfile.TarFile, path: Path, seen: int, strict: bool) -> None:
+    """tarfile ends the archive at a header that fails its checksum; only zeros may follow the
+    last member (the end marker and padding), and the gzip CRC must check out."""
+    assert tf.fileobj is not None
+    try:
+        tf.fileobj.seek(tf.offset)
+        while block := tf.fileobj.read(1 << 16):
+            if block.strip(b"\0"):
+                raise DatasetError(
+                    f"{path}: entry {seen + 1} (at byte {tf.offset} of the tar stream) has a corrupt header "
+                    f"but data follows: the archive is damaged, {seen} entries read; re-fetch the file")
+    except (EOFError, zlib.error) as exc:
+        _partial(f"{path}: archive ends early after {seen} entries ({exc}); loaded what was whole", strict)
+    except OSError as exc:  # gzip's CRC or length check at the end of the stream
+        raise DatasetError(f"{path}: archive is corrupt after {seen} entries ({exc}); re-fetch the file") from None
