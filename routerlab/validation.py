@@ -34,12 +34,8 @@ def positive_seconds(name: str, value: Any) -> float:
     return float(value)
 
 
-def check_client_settings(*, budget_usd: Any, max_concurrency: Any, timeout_s: Any, max_attempts: Any,
-                          backoff_s: Any, max_backoff_s: Any, max_retry_after_s: Any, input_margin: Any) -> None:
+def check_client_settings(*, budget_usd: Any, max_concurrency: Any, timeout_s: Any, input_margin: Any) -> None:
     non_negative_number("budget_usd", budget_usd, allow_none=True)
     positive_int("max_concurrency", max_concurrency)
-    positive_int("max_attempts", max_attempts)
     positive_seconds("timeout_s", timeout_s)
-    for name, value in (("backoff_s", backoff_s), ("max_backoff_s", max_backoff_s),
-                        ("max_retry_after_s", max_retry_after_s), ("input_margin", input_margin)):
-        non_negative_number(name, value)
+    non_negative_number("input_margin", input_margin)

@@ -20,6 +20,7 @@ from ..providers.base import Provider
 from ..tiers import TierMap
 from ..trace import Trace
 from ..types import Completion, Decision, Request
+from ..validation import check_client_settings
 from ._batch import gather_outcomes, progress_bar
 from ._flow import AttemptWalk, adrive, drive
 from ._plan import CallPlan, plan_call
@@ -62,8 +63,8 @@ class Client:
         input_margin: float = 2.0,
         progress_min: int = 20,
     ) -> None:
-        if max_concurrency < 1:
-            raise InvalidRequestError(f"max_concurrency must be >= 1, got {max_concurrency}")
+        check_client_settings(budget_usd=budget_usd, max_concurrency=max_concurrency, timeout_s=timeout_s,
+                              input_margin=input_margin)
         knobs = {k: v for k, v in zip(_RETRY_KNOBS, (max_attempts, backoff_s, max_backoff_s, max_retry_after_s),
                                       strict=True) if v is not None}
         if knobs:
@@ -110,7 +111,7 @@ class Client:
         self._providers[prefix] = provider
 
     def worst_case_cost(self, request: Request, model: str | ModelInfo) -> float:
-        """What the budget reserves for one attempt: margin x estimated input, all output tokens."""
+        """What the budget reserves for one attempt: the input-token bound, all output tokens."""
         info = self.catalog.get(model)
         return worst_case_cost(request, info, self._providers.get(info.provider), self.input_margin)
 

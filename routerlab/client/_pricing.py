@@ -13,12 +13,15 @@ __all__ = ["worst_case_cost", "priced", "billed_cost"]
 
 
 def worst_case_cost(request: Request, info: ModelInfo, provider: Any, input_margin: float) -> float:
-    """``input_margin`` x estimated input tokens plus every allowed output token, at ``info``'s prices.
+    """The input bound (one token per prompt byte, ``Request.input_token_bound``: no tokenizer
+    beats it, whatever the script) plus every allowed output token, at ``info``'s prices.
+    ``input_margin`` x the chars/4 estimate (or caller metadata) may raise the input, never lower it.
 
     A provider that knows the price in advance (replay: the recorded cost) may raise it through
     an optional ``quote(request, model_name)`` method.
     """
-    worst = info.worst_case_cost(request, input_margin)  # the one worst-case figure (catalog)
+    worst = max(info.worst_case_cost(request, input_margin),  # the catalog's estimate-based figure
+                info.token_cost(request.input_token_bound(), request.max_output_tokens))  # the byte bound
     quote = getattr(provider, "quote", None)
     known = quote(request, info.name) if quote is not None else None
     return max(worst, known) if known is not None else worst

@@ -76,8 +76,8 @@ def unplanned_record(
     now = time.time()
     return TraceRecord(
         kind="call",
-        model=model or (decision.model if decision else None),
-        tier=tier or (decision.tier if decision else None),
+        model=_text(model or (decision.model if decision else None)),
+        tier=_text(tier or (decision.tier if decision else None)),
         parent_id=parent_id,
         task_id=task_id,
         subtask_id=request.id if isinstance(request, Request) else None,
@@ -98,3 +98,8 @@ def count_usage(record: TraceRecord, usage: Usage, cost_usd: float, ttft_s: floa
     record.cached_tokens, record.cost_usd = usage.cached_tokens, cost_usd
     if ttft_s is not None:
         record.ttft_s = ttft_s
+
+
+def _text(value: Any) -> str | None:
+    """A refused call's model or tier as the trace can hold it (the caller may have passed a wrong type)."""
+    return value if value is None or isinstance(value, str) else repr(value)

@@ -80,7 +80,6 @@ def test_image_bytes_must_be_the_declared_format():
     ({"timeout_s": -1}, "timeout_s"),
     ({"timeout_s": math.nan}, "timeout_s"),
     ({"timeout_s": math.inf}, "timeout_s"),
-    ({"max_attempts": 2.5}, "max_attempts"),
 ])
 def test_bad_client_settings_fail_at_construction(kwargs, says):
     with pytest.raises(InvalidRequestError, match=says):

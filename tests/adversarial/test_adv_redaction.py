@@ -66,14 +66,14 @@ def test_echoed_key_never_in_trace_frames_or_outcomes(hostile, tmp_path):
     from clientkit import model
 
     from routerlab.catalog import Catalog
-    from routerlab.client import Client
+    from routerlab.client import Client, RetryPolicy
     from routerlab.outcome import outcomes_frame
     from routerlab.trace import Trace
 
     models = [model(f"hx:echo-401-{part}") for part in PARTS]
     trace = Trace(tmp_path / "t.jsonl")
     c = Client(catalog=Catalog(models), trace=trace, providers={"hx": _provider("openai", hostile.url)},
-               max_attempts=1)
+               retry=RetryPolicy(max_attempts=1))
     outs = c.run_many([Request.user("hi", max_output_tokens=8)], model=models[0].id, progress=False)
     outs += [c.run_many([Request.user("hi")], model=m.id, progress=False)[0] for m in models[1:]]
     assert not any(o.ok for o in outs)
