@@ -117,24 +117,22 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str, least: int, why: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} calls is not a task: give 1 or more")
+    if value < least:
+        raise argparse.ArgumentTypeError(why.format(value=value))
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole(text, 1, "{value} calls is not a task: give 1 or more")
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seeds are whole numbers >= 0, got {value}")
-    return value
+    return _whole(text, 0, "seeds are whole numbers >= 0, got {value}")
 
 
 def _tier_swap(text: str) -> tuple[str, str]:
