@@ -39,7 +39,7 @@ def architect_arrows(pairs: pd.DataFrame, *, title: str | None = None) -> Any:
             hovertemplate=f"{planner} alone<br>$%{{x:.3f}} per exercise<br>%{{y:.1f}}% pass<extra></extra>"))
         fig.add_trace(go.Scatter(
             x=g["cost_per_case"], y=100 * g["pass_2"], mode="markers", legendgroup=str(planner),
-            name=f"{planner} + editor", marker=dict(size=10, color=col, line=dict(color="#333", width=0.5)),
+            name=f"{planner} + editor", marker=dict(size=11, color=col, line=dict(color="#333", width=1)),
             error_y=dict(type="data", symmetric=False, array=100 * (g["high"] - g["pass_2"]),
                          arrayminus=100 * (g["pass_2"] - g["low"]), color=col, thickness=1, width=3),
             text=g["editor"], customdata=np.c_[g["cost_ratio"] if "cost_ratio" in g else np.full(len(g), np.nan),
@@ -50,11 +50,12 @@ def architect_arrows(pairs: pd.DataFrame, *, title: str | None = None) -> Any:
         for cost, rate, alone_cost, alone_rate in ends:
             fig.add_annotation(x=np.log10(cost), y=100 * rate, ax=np.log10(alone_cost),
                                ay=100 * alone_rate, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                               arrowhead=3, arrowsize=1.2, arrowwidth=1.6, arrowcolor=col, opacity=0.75, text="")
+                               arrowhead=3, arrowsize=1.2, arrowwidth=2, arrowcolor=col, opacity=0.9, text="")
     fig.update_layout(
         title=title or ("planner alone (hollow) -> planner + editor (filled): Aider, 133 Python exercises, pass within "
                         "two tries; hover a point for its editor"),
-        xaxis=dict(type="log", title="USD per exercise (log)"), yaxis=dict(title="pass rate, % (95% interval)"),
+        xaxis=dict(type="log", title="USD per exercise (log)", dtick=1, tickformat="$.3~f"),
+        yaxis=dict(title="pass rate, % (95% interval)"),
         template="plotly_white", height=520, legend=dict(orientation="h", y=-0.18), margin=dict(t=60))
     return fig
 
