@@ -15,37 +15,36 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidRequestError
-from ..routers.calibrate import METHODS, exact_lower, wilson_lower
+from ..routers.calibrate import METHODS, exact_lower
+from .metrics import wilson_interval
 
 __all__ = ["proportion_interval", "difference_interval", "mcnemar", "paired_bootstrap"]
-
-
-def _lower(k: float, n: float, level: float, method: str) -> float:
-    if method == "exact":
-        return exact_lower(int(round(k)), int(n), level)
-    return wilson_lower(k, n, level)  # type: ignore[arg-type]  # a mean over trials (tau2 pass^1) is fractional
 
 
 def proportion_interval(successes: Any, n: Any, confidence: float = 0.95,
                         method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
     """(low, high) two-sided interval for ``successes / n`` (arrays broadcast; NaN where n is
-    missing or 0). ``method``: ``"wilson"`` (fractional successes allowed) or ``"exact"``
-    (Clopper-Pearson)."""
+    missing or 0: no evidence, not "anything"). ``method``: ``"wilson"``
+    (:func:`routerlab.evaluation.metrics.wilson_interval`; fractional successes allowed) or
+    ``"exact"`` (Clopper-Pearson, from calibrate's ``exact_lower``)."""
     if method not in METHODS:
         raise InvalidRequestError(f"method must be one of {METHODS}, got {method!r}")
     if not 0.5 <= confidence < 1:
         raise InvalidRequestError(f"confidence must be in [0.5, 1), got {confidence}")
     k, m = np.broadcast_arrays(np.asarray(successes, dtype=float), np.asarray(n, dtype=float))
-    level = (1 + confidence) / 2  # each side gets half of what the interval leaves out
+    ok = np.isfinite(k) & np.isfinite(m) & (m > 0)
+    if ((k[ok] < 0) | (k[ok] > m[ok])).any():
+        raise InvalidRequestError("successes must be in [0, n] for every entry")
     low, high = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
+    if method == "wilson":
+        low[ok], high[ok] = wilson_interval(k[ok], m[ok], confidence)
+        return low, high
+    level = (1 + confidence) / 2  # each side gets half of what the interval leaves out
     for idx in np.ndindex(k.shape):
-        ki, mi = float(k[idx]), float(m[idx])
-        if not (np.isfinite(ki) and np.isfinite(mi) and mi > 0):
+        if not ok[idx]:
             continue
-        if not 0 <= ki <= mi:
-            raise InvalidRequestError(f"successes must be in [0, n], got {ki} of {mi}")
-        low[idx] = _lower(ki, mi, level, method)
-        high[idx] = 1 - _lower(mi - ki, mi, level, method)
+        ki, mi = int(round(float(k[idx]))), int(m[idx])
+        low[idx], high[idx] = exact_lower(ki, mi, level), 1 - exact_lower(mi - ki, mi, level)
     return low, high
 
 
