@@ -62,6 +62,17 @@ def test_swe_rule_pick_clears_the_bound_and_nothing_cheaper_does() -> None:
     cheaper = rows[rows["cost_per_instance"] < rows.loc[r.chosen, "cost_per_instance"]]
     assert (cheaper["lower_bound"] < target).all()
     assert rows.loc[r.paired_chosen, "paired_lower"] >= 0
+    assert rows[["benchmark", "n", "date", "source"]].notna().all().all()
+
+
+def test_demo_prints_each_tiers_evidence_beside_cost() -> None:
+    from routerlab.cli import _format_table, run_demo
+
+    out = run_demo(out=None)
+    table = out["table"]
+    assert table["quality_coder"].str.contains("resolved on swe-bench").all()
+    assert table["quality_classifier"].str.endswith("no evidence").all()
+    assert "measured quality of each tier's model" in _format_table(table)
 
 
 def test_tau2_rule_stays_in_one_comparable_group() -> None:

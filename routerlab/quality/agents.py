@@ -73,6 +73,10 @@ def agent_rule(table: OutcomeTable, share: float = 0.95, confidence: float = 0.9
         "paired_lower": plow, "paired_qualifies": plow >= 0,
         "only_model": test["only_a"], "only_best": test["only_b"], "mcnemar_p": test["p_value"],
     })
+    info = table.meta.get("models")
+    if isinstance(info, pd.DataFrame) and "date" in info:  # every number with its benchmark, date and source
+        t["date"] = t["model"].map(dict(zip(info["model"], info["date"], strict=True)))
+    t["benchmark"], t["source"] = table.meta.get("benchmark", table.name), table.origin
     ok = t[t["paired_qualifies"]].sort_values("cost_per_instance")
     return AgentRule(best=table.models[b], chosen=res.chosen, paired_chosen=str(ok["model"].iloc[0]) if len(ok) else None,
                      table=t, calibration=res, share=share, n=n)
