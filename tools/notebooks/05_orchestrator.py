@@ -15,14 +15,14 @@
 # %%
 from routerlab import viz
 from routerlab.catalog import Catalog
-from routerlab.client import Client
+from routerlab.client import Client, RetryPolicy
 from routerlab.orchestrator import Limits, Orchestrator
 from routerlab.tiers import TierMap, TierSpec
 
 LOCAL = "local:smollm2-135m"
 catalog = Catalog.default()
 local_tiers = TierMap([TierSpec(t, (LOCAL,)) for t in ("orchestrator", "classifier", "coder", "vision")], catalog)
-client = Client(catalog=catalog, tiers=local_tiers, max_attempts=1, timeout_s=120)
+client = Client(catalog=catalog, tiers=local_tiers, retry=RetryPolicy(max_attempts=1), timeout_s=120)
 settings = dict(limits=Limits(max_calls=8, wall_s=300), max_retries=0, subtask_max_tokens=48,
                 max_subtasks=3, text_max_chars=60)
 orchestrator = Orchestrator(client, **settings)
@@ -87,7 +87,7 @@ fig
 # %%
 from routerlab.orchestrator.tracetools import replay_client
 
-again = Orchestrator(replay_client(report.trace, catalog=catalog, tiers=local_tiers, max_attempts=1),
+again = Orchestrator(replay_client(report.trace, catalog=catalog, tiers=local_tiers, retry=RetryPolicy(max_attempts=1)),
                      **settings).run(goal, task_id=report.task_id)
 assert [vars(s) for s in again.plan] == [vars(s) for s in report.plan]
 assert {k: (r.status, r.text) for k, r in again.results.items()} == {
