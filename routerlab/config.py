@@ -24,6 +24,9 @@ Environment variables the package reads (``ENVIRONMENT`` holds the same list):
 ``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``
     Provider keys, read by ``routerlab.providers`` when no ``api_key=`` is passed (kept as a
     ``Secret``, never logged).
+``OLLAMA_API_KEY``
+    A bearer key for Ollama's cloud (or a proxy in front of Ollama) when no ``api_key=`` is
+    passed; held as a ``Secret`` like the other keys.
 ``OLLAMA_HOST``
     The Ollama server when no ``host=`` is passed (default ``http://127.0.0.1:11434``).
 
@@ -65,6 +68,7 @@ ENVIRONMENT: dict[str, str] = {
     "ANTHROPIC_API_KEY": "Anthropic key when no api_key= is passed",
     "OPENAI_API_KEY": "OpenAI key when no api_key= is passed",
     "OLLAMA_HOST": "Ollama server when no host= is passed",
+    "OLLAMA_API_KEY": "bearer key for Ollama's cloud or a proxy, when no api_key= is passed",
 }
 
 _extracted = contextlib.ExitStack()
