@@ -12,7 +12,7 @@ import re
 import threading
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
@@ -136,6 +136,7 @@ class Trace:
 
     def __init__(self, path: str | os.PathLike[str] | None = None, records: Iterable[TraceRecord] = ()) -> None:
         self._records: list[TraceRecord] = list(records)
+        self._listeners: list[Callable[[TraceRecord], None]] = []
         self._lock = threading.Lock()
         self._file: IO[bytes] | None = None
         self.path = Path(path) if path is not None else None
@@ -164,7 +165,13 @@ class Trace:
             self._records.append(record)
             if self._file is not None:
                 self._write(line)
+        for listener in list(self._listeners):
+            listener(record)
         return record
+
+    def on_append(self, listener: Callable[[TraceRecord], None]) -> None:
+        """Call ``listener(record)`` after each record is appended (an exporter, a live view)."""
+        self._listeners.append(listener)
 
     def _write(self, line: str) -> None:
         assert self._file is not None

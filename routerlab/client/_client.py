@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from .._aio import run_sync
 from ..budget import Budget
@@ -62,6 +63,7 @@ class Client:
         max_retry_after_s: float | None = None,
         input_margin: float = 2.0,
         progress_min: int = 20,
+        span_exporter: Any = None,
     ) -> None:
         check_client_settings(budget_usd=budget_usd, max_concurrency=max_concurrency, timeout_s=timeout_s,
                               input_margin=input_margin)
@@ -74,6 +76,10 @@ class Client:
         self.catalog = catalog or (tiers.catalog if tiers is not None else Catalog.default())
         self._tiers = tiers
         self.trace = trace if trace is not None else Trace()
+        if span_exporter is not None:  # an OpenTelemetry SpanExporter: each subtask's spans as it ends
+            from ..trace_otel import SpanHook
+
+            self.trace.on_append(SpanHook(span_exporter))
         self.budget = Budget(budget_usd)
         self.max_concurrency = max_concurrency
         self.timeout_s = timeout_s

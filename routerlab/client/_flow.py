@@ -100,6 +100,7 @@ class AttemptWalk:
                 self._refuse(info, exc, meta)
                 self._failed(info, exc)
                 return None
+            meta = {**meta, "budget_reserved_usd": res.amount}  # the trace shows what the budget held
             t0, p0 = time.time(), time.perf_counter()
             try:
                 raw = yield Send(provider, self.plan.request, info.name, client.timeout_s)

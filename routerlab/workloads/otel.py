@@ -31,7 +31,7 @@ How spans become calls:
   (Anthropic's own counts) and they are added.
 - model: ``<provider>:<model>`` with the provider from ``gen_ai.provider.name`` /
   ``gen_ai.system`` / ``llm.provider`` / ``llm.system``; the requested model is kept in the
-  ``requested_model`` column. Cost: NaN (spans carry tokens, not dollars) unless
+  ``requested_model`` column (``routerlab.requested_model`` when routerlab wrote the span). Cost: NaN (spans carry tokens, not dollars) unless
   ``routerlab.cost_usd`` is there.
 
 Bad input: a file with no span of either convention, an ok LLM span without usage, or a
@@ -390,7 +390,8 @@ def workload_from_spans(spans: Iterable[OtelSpan], name: str = "otel", where: st
             duration_s=max(s.end - s.start, 0.0), cost_usd=float(cost) if cost is not None else float("nan"),
             tools=",".join(n for n, _ in tools), source=f"{s.where} span {s.span_id}",
         ))
-        requested.append(f"{prov}:{want}" if prov and ":" not in want else want)
+        requested.append(str(s.get("routerlab.requested_model") or (f"{prov}:{want}" if prov and ":" not in want
+                                                                     else want)))
     if dup:
         notes.append(f"{dup} LLM spans nested in another LLM span (a second instrumentor on the same call) skipped")
     if failed:
