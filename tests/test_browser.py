@@ -140,7 +140,8 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             timeline_before = before[0][0]
             assert timeline_before["type"] == "bar" and len(timeline_before["x"]) == 50
 
-            dropdown = page.locator(".widget-dropdown", has=page.locator("label:text-is('coder')")).locator("select")
+            # the first playground's coder dropdown (the notebook's quality section has a second one)
+            dropdown = page.locator(".widget-dropdown", has=page.locator("label:text-is('coder')")).first.locator("select")
             options = dropdown.locator("option").all_inner_texts()
             current = dropdown.evaluate("s => s.options[s.selectedIndex].text")
             target = next(o for o in options if o != current and "local:" not in o)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,6 +115,90 @@ def _check(workload: Workload, candidates: Mapping[str, Sequence[str]], cat: Cat
     return out
 
 
+@dataclass
+class _Grid:
+    """The enumeration: tiers, their candidates, every assignment as global model indices."""
+
+    tiers: list[str]
+    cands: dict[str, list[str]]
+    uniq: list[str]
+    glob: list[np.ndarray]  # per tier: candidate index -> index into uniq
+    A: np.ndarray  # (K, T) candidate index per tier
+    G: np.ndarray  # (K, T) index into uniq
+    call_tier: np.ndarray  # (n,) tier index of each call
+
+
+def _grid(workload: Workload, cands: dict[str, list[str]]) -> _Grid:
+    tiers = list(cands)
+    c = workload.codes()
+    tier_names = [str(t) for t in c["tier_names"]]
+    call_tier = np.array([tiers.index(t) if t in tiers else -1 for t in tier_names], dtype=np.int64)[c["tier"]]
+    uniq = list(dict.fromkeys(m for t in tiers for m in cands[t]))
+    glob = [np.array([uniq.index(m) for m in cands[t]]) for t in tiers]
+    A = assignments([len(cands[t]) for t in tiers])
+    G = np.stack([glob[j][A[:, j]] for j in range(len(tiers))], axis=1)
+    return _Grid(tiers, cands, uniq, glob, A, G, call_tier)
+
+
+def _costs(workload: Workload, grid: _Grid, infos: list[Any]) -> np.ndarray:
+    """Each assignment's cost: cached tokens once per partition of tiers, tier costs looked up."""
+    f, c, G, T = workload.frame, workload.codes(), grid.G, len(grid.tiers)
+    first_label = np.zeros_like(G)
+    for j in range(T):  # label each tier by the first tier that shares its model
+        first_label[:, j] = j
+        for k in range(j - 1, -1, -1):
+            first_label[:, j] = np.where(G[:, k] == G[:, j], k, first_label[:, j])
+    parts, part_of = np.unique(first_label, axis=0, return_inverse=True)
+    inp = f["input_tokens"].to_numpy(dtype=np.float64)
+    out = f["output_tokens"].to_numpy(dtype=np.float64)
+    rec_cached = f["cached_tokens"].to_numpy(dtype=np.float64)
+    rec_model = np.array([str(m) for m in c["model_names"]], dtype=object)[c["model"]] if len(f) else np.array([])
+    first = c["lane_prev"] < 0
+    p_in, p_out, p_cached = (np.array([getattr(i, a) for i in infos]) for a in
+                             ("input_price", "output_price", "cached_input_price"))
+    cost_tab = np.zeros((len(parts), T, len(grid.uniq)))
+    for p, labels in enumerate(parts):
+        prev = prev_in_lane_on_same_model(c, labels[grid.call_tier])
+        capped = np.minimum(rec_cached, np.where(prev >= 0, inp[np.clip(prev, 0, None)], 0.0))
+        for j in range(T):
+            sel = grid.call_tier == j
+            for g in grid.glob[j]:
+                keep = first[sel] & (rec_model[sel] == grid.uniq[g])  # a lane's first call on its recorded model
+                cached = np.where(keep, rec_cached[sel], capped[sel])
+                cost_tab[p, j, g] = ((inp[sel] - cached) * p_in[g] + cached * p_cached[g] + out[sel] * p_out[g]).sum() / 1e6
+    cost: np.ndarray = cost_tab[part_of.reshape(-1)[:, None], np.arange(T)[None, :], G].sum(axis=1)
+    return cost
+
+
+def _times(workload: Workload, grid: _Grid, infos: list[Any], lat: LatencyModel) -> tuple[np.ndarray, np.ndarray]:
+    """(wall, LLM seconds) per assignment: all call durations at once, one batched chain_ends."""
+    f, c = workload.frame, workload.codes()
+    ttft_u, tps_u = latency_params(infos, lat)
+    M = grid.G[:, grid.call_tier].T  # (n, K) model of each call under each assignment
+    dur = ttft_u[M] + f["output_tokens"].to_numpy(dtype=np.float64)[:, None] / tps_u[M]
+    end = chain_ends(f["pred"].to_numpy(), f["gap_s"].to_numpy(dtype=np.float64)[:, None] + dur)
+    wall = np.maximum.reduceat(end, c["task_start"], axis=0).sum(axis=0) if len(f) else np.zeros(len(grid.A))
+    return wall, dur.sum(axis=0)
+
+
+def _gaps(frame: pd.DataFrame, grid: _Grid, ev: pd.DataFrame, called: set[str]) -> list[str]:
+    """Add ``gap_<tier>`` and ``worst_gap`` to ``frame``; return the tiers nothing ranks."""
+    gap_of = {(r.tier, r.catalog_id): r.gap_points for r in ev.itertuples()}
+    no_ev, scored = [], []
+    for j, t in enumerate(grid.tiers):
+        g = np.array([gap_of.get((t, m), np.nan) for m in grid.cands[t]], dtype=float)
+        frame[f"gap_{t}"] = g[grid.A[:, j]]
+        if t not in called:
+            continue
+        if np.isfinite(g).sum() >= 2:  # a ranking exists: an unmeasured model cannot be claimed within X
+            scored.append(np.where(np.isfinite(g), g, np.inf)[grid.A[:, j]])
+        else:  # nothing to rank against: a measured gap still counts, an unmeasured model is left out
+            no_ev.append(t)
+            scored.append(g[grid.A[:, j]])
+    frame["worst_gap"] = np.fmax.reduce(scored, axis=0) if scored else np.nan
+    return no_ev
+
+
 def policy_search(workload: Workload, candidates: Mapping[str, Sequence[str]], *, default: TierMap | None = None,
                   catalog: Catalog | None = None, latency: LatencyModel | None = None,
                   evidence: pd.DataFrame | None = None) -> PolicySearch:
@@ -127,72 +212,18 @@ def policy_search(workload: Workload, candidates: Mapping[str, Sequence[str]], *
     for tier in cands:  # today's default is always one of the assignments, so it can be marked
         if tier in dm and dm[tier] not in cands[tier]:
             cands[tier].insert(0, dm[tier])
-    tiers = list(cands)
-    f, c = workload.frame, workload.codes()
-    n = len(f)
-    tier_names = [str(t) for t in c["tier_names"]]
-    call_tier = np.array([tiers.index(t) if t in tiers else -1 for t in tier_names], dtype=np.int64)[c["tier"]]
-    uniq = list(dict.fromkeys(m for t in tiers for m in cands[t]))
-    infos = [resolve_model(cat, m, lat) for m in uniq]
-    glob = [np.array([uniq.index(m) for m in cands[t]]) for t in tiers]  # tier-local -> global index
-    A = assignments([len(cands[t]) for t in tiers])
-    G = np.stack([glob[j][A[:, j]] for j in range(len(tiers))], axis=1)  # (K, T) global model index
-
-    # -- cost: one cached-token vector per partition of tiers, one tier cost per (partition, model)
-    first_label = np.zeros_like(G)
-    for j in range(len(tiers)):  # label each tier by the first tier that shares its model
-        first_label[:, j] = j
-        for k in range(j - 1, -1, -1):
-            first_label[:, j] = np.where(G[:, k] == G[:, j], k, first_label[:, j])
-    parts, part_of = np.unique(first_label, axis=0, return_inverse=True)
-    part_of = part_of.reshape(-1)
-    inp = f["input_tokens"].to_numpy(dtype=np.float64)
-    out = f["output_tokens"].to_numpy(dtype=np.float64)
-    rec_cached = f["cached_tokens"].to_numpy(dtype=np.float64)
-    rec_model = np.array([str(m) for m in c["model_names"]], dtype=object)[c["model"]] if n else np.array([])
-    first = c["lane_prev"] < 0
-    p_in, p_out, p_cached = (np.array([getattr(i, a) for i in infos]) for a in
-                             ("input_price", "output_price", "cached_input_price"))
-    cost_tab = np.zeros((len(parts), len(tiers), len(uniq)))
-    for p, labels in enumerate(parts):
-        codes = labels[call_tier]
-        prev = prev_in_lane_on_same_model(c, codes)
-        seen = np.where(prev >= 0, inp[np.clip(prev, 0, None)], 0.0)
-        capped = np.minimum(rec_cached, seen)
-        for j in range(len(tiers)):
-            sel = call_tier == j
-            for g in glob[j]:
-                keep = first[sel] & (rec_model[sel] == uniq[g])  # a lane's first call on its recorded model
-                cached = np.where(keep, rec_cached[sel], capped[sel])
-                cost_tab[p, j, g] = ((inp[sel] - cached) * p_in[g] + cached * p_cached[g] + out[sel] * p_out[g]).sum() / 1e6
-    cost = cost_tab[part_of[:, None], np.arange(len(tiers))[None, :], G].sum(axis=1)
-
-    # -- time: every assignment's call durations at once, then one batched chain_ends
-    ttft_u, tps_u = latency_params(infos, lat)
-    M = G[:, call_tier].T  # (n, K) model of each call under each assignment
-    dur = ttft_u[M] + out[:, None] / tps_u[M]
-    end = chain_ends(f["pred"].to_numpy(), f["gap_s"].to_numpy(dtype=np.float64)[:, None] + dur)
-    wall = np.maximum.reduceat(end, c["task_start"], axis=0).sum(axis=0) if n else np.zeros(len(A))
-
-    # -- quality: each tier's gap to its best evidence
-    ev = evidence if evidence is not None else tier_table(default or TierMap.default(), candidates=cands, data_dir=None)
-    gap_of = {(r.tier, r.catalog_id): r.gap_points for r in ev.itertuples()}
-    frame = pd.DataFrame({t: np.array(cands[t], dtype=object)[A[:, j]] for j, t in enumerate(tiers)})
-    frame["cost_usd"], frame["wall_s"], frame["llm_s"] = cost, wall, dur.sum(axis=0)
-    called = {t for t, k in zip(tier_names, np.bincount(c["tier"], minlength=len(tier_names)), strict=True) if k}
-    no_ev, scored = [], []
-    for j, t in enumerate(tiers):
-        g = np.array([gap_of.get((t, m), np.nan) for m in cands[t]], dtype=float)
-        frame[f"gap_{t}"] = g[A[:, j]]
-        if t not in called:
-            continue
-        if np.isfinite(g).sum() >= 2:  # a ranking exists: an unmeasured model cannot be claimed within X
-            scored.append(np.where(np.isfinite(g), g, np.inf)[A[:, j]])
-        else:  # nothing to rank against: a measured gap still counts, an unmeasured model is left out
-            no_ev.append(t)
-            scored.append(g[A[:, j]])
-    frame["worst_gap"] = np.fmax.reduce(scored, axis=0) if scored else np.nan
+    grid = _grid(workload, cands)
+    infos = [resolve_model(cat, m, lat) for m in grid.uniq]
+    cost = _costs(workload, grid, infos)
+    wall, llm = _times(workload, grid, infos, lat)
+    ev = evidence if evidence is not None else tier_table(default or TierMap.default(), candidates=cands)
+    frame = pd.DataFrame({t: np.array(cands[t], dtype=object)[grid.A[:, j]] for j, t in enumerate(grid.tiers)})
+    frame["cost_usd"], frame["wall_s"], frame["llm_s"] = cost, wall, llm
+    c = workload.codes()
+    counts = np.bincount(c["tier"], minlength=len(c["tier_names"]))
+    called = {str(t) for t, k in zip(c["tier_names"], counts, strict=True) if k}
+    no_ev = _gaps(frame, grid, ev, called)
     frame["pareto"] = pareto_front(np.c_[cost, wall, np.nan_to_num(frame["worst_gap"].to_numpy(), nan=0.0)])
-    frame["is_default"] = np.logical_and.reduce([frame[t] == dm.get(t) for t in tiers])
+    frame["is_default"] = np.logical_and.reduce([frame[t] == dm.get(t) for t in grid.tiers])
     notes = [CANNOT_KNOW, "gaps are per tier, from benchmarks of that tier's work; no task success is derived from them"]
-    return PolicySearch(frame, tiers, ev, no_ev, notes, sorted(called & set(tiers), key=tiers.index))
+    return PolicySearch(frame, grid.tiers, ev, no_ev, notes, [t for t in grid.tiers if t in called])
