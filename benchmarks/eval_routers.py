@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,15 @@ from routerlab.evaluation import (
     default_cost_weights,
     within_group_auc,
 )
+from routerlab.evaluation.cascades import (
+    best_within,
+    candidate_steps,
+    cascade_curve,
+    curve_bootstrap,
+    escalation_errors,
+    select_steps,
+)
+from routerlab.evaluation.metrics import cost_to_reach
 from routerlab.evaluation.runs import (
     apgr_report,
     embed_table,
@@ -42,6 +52,7 @@ from routerlab.evaluation.runs import (
     router_curve,
     routerbench_table,
 )
+from routerlab.routers.answer_features import agreement_tensor
 from routerlab.routers.cascade import (
     LearnedVerifier,
     agreement_confidence,
@@ -49,6 +60,8 @@ from routerlab.routers.cascade import (
     simulate_cascade,
     verifier_errors,
 )
+from routerlab.routers.cascade_policy import CascadePolicy
+from routerlab.routers.code_checks import code_agreement_tensor
 from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
 from routerlab.routers.threshold import ThresholdRouter
 
@@ -83,6 +96,8 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
     gq, gc, gscale = group_mean_predictions(tr, te, "benchmark")
     curves = {"task identity (knows the benchmark only)": cost_weight_sweep(
         gq, gc, te.quality, te.cost, default_cost_weights(), gscale), **curves}
+    casc_curves, casc_report = learned_cascades(tr, te, n_boot)
+    curves.update(casc_curves)
     table = routerbench_table(te, curves, reference=GPT4)
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
         print(f"\nRouterBench 0-shot, pooled test split (n={len(te)}), trained on train (n={len(tr)})")
@@ -112,7 +127,57 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
     print("\nOurs, within-benchmark AUC of predicted quality (0.5 = no per-prompt signal), median / max over models:")
     for b, row in zip(np.unique(groups), auc, strict=True):
         print(f"  {b:14s} {np.nanmedian(row):.3f} / {np.nanmax(row):.3f}")
+    casc_report()
     cascades(te, Xte, routers["logistic (C=1)"])
+
+
+def learned_cascades(tr: OutcomeTable, te: OutcomeTable, n_boot: int) -> tuple[dict[str, pd.DataFrame], Any]:
+    """The learned cascade policy (issue 13): steps chosen by inner 3-fold AIQ on train among
+    table-built candidates, code answers compared by the code checks (cached). Returns its curves
+    for the main table and a function printing its intervals, per-benchmark results and speed."""
+    t0 = time.time()
+    agree_tr = agreement_tensor(tr.responses, code_agreement=code_agreement_tensor(tr.responses))
+    agree_te = agreement_tensor(te.responses, code_agreement=code_agreement_tensor(te.responses))
+    t_checks = time.time() - t0
+    t0 = time.time()
+    steps, scores = select_steps(tr, candidate_steps(tr), agree=agree_tr)
+    t_select = time.time() - t0
+    policy = CascadePolicy(steps=steps).fit_table(tr, agree=agree_tr)
+    text_only = CascadePolicy(steps=steps).fit_table(tr)
+    curve, sim = cascade_curve(policy, te, agree_te)
+    prep = policy.prepare(None, responses=te.responses, texts=te.prompts["text"].tolist(), agree=agree_te)
+    t0 = time.time()
+    policy.simulate(None, te.quality, te.cost, responses=te.responses, texts=te.prompts["text"].tolist(),
+                    weights=curve["cost_weight"].to_numpy(), prepared=prep)
+    t_sweep = time.time() - t0
+    curve_text, _ = cascade_curve(text_only, te)
+    curves = {f"learned cascade {' -> '.join(steps)} (code checks)": curve,
+              "learned cascade, same steps, text agreement only": curve_text}
+
+    def report() -> None:
+        fmt = {"display.width": 200, "display.float_format": "{:.3f}".format}
+        with pd.option_context(*[x for kv in fmt.items() for x in kv]):
+            print(f"\nLearned cascade: code checks {t_checks:.1f}s (cached), step choice on train {t_select:.0f}s:")
+            print(scores.to_string(index=False))
+            print(f"  sweep of {len(curve)} cost weights over {len(te)} test prompts, features prepared: "
+                  f"{t_sweep * 1e3:.0f} ms")
+            print(curve_bootstrap(sim, te, GPT4, n_boot=n_boot).to_string(index=False))
+            g = te.model_index(GPT4)
+            groups = te.prompts["benchmark"].to_numpy()
+            rows = []
+            for b in np.unique(groups):
+                m = groups == b
+                q, c = sim["quality"][:, m].mean(axis=1), sim["cost"][:, m].mean(axis=1) / te.cost[m, g].mean()
+                rows.append({"benchmark": b, "GPT-4": te.quality[m, g].mean(), "max": q.max(),
+                             "best <= 15%": best_within(c, q, 0.15), "best <= 30%": best_within(c, q, 0.3),
+                             "best <= 50%": best_within(c, q, 0.5), "cost@GPT-4 acc": cost_to_reach(c, q, te.quality[m, g].mean())})
+            print("Per benchmark (cost as a share of GPT-4's on that benchmark):")
+            print(pd.DataFrame(rows).to_string(index=False))
+            wi = int(np.argmin(np.abs(sim["cost"].mean(axis=1) - 0.3 * te.cost[:, g].mean())))
+            print(f"  as a verifier (accept = no {GPT4} call) at cost weight {sim['weights'][wi]:.3g}:",
+                  {k: round(v, 3) for k, v in escalation_errors(sim, te, wi).items()})
+
+    return curves, report
 
 
 def cascades(te: OutcomeTable, Xte: np.ndarray, predictor: LogisticRouter) -> None:

@@ -61,6 +61,10 @@ def test_policy_learns_to_stop_when_cheap_answers_agree_and_pays_every_step() ->
     assert np.allclose(sim["cost"], np.where(stopped, 0.03, 1.03))
     assert sim["quality"][1].mean() > te.quality[:, 2].mean()  # beats the strong model, far cheaper
     assert sim["cost"][2].mean() <= sim["cost"][1].mean() <= sim["cost"][0].mean()
+    prep = p.prepare(None, responses=te.responses, texts=te.prompts["text"].tolist())
+    again = p.simulate(None, te.quality, te.cost, responses=te.responses, texts=te.prompts["text"].tolist(),
+                       weights=[0.0, 0.2, 100.0], prepared=prep)
+    assert all(np.array_equal(sim[k], again[k]) for k in ("quality", "cost", "step", "model"))
     sweep = p.sweep(te, weights=np.array([0.0, 0.2, 100.0]))
     assert np.allclose(sweep["quality"], sim["quality"].mean(axis=1))
     assert np.allclose(sweep["stop@0"] + sweep["stop@1"], 1.0)
@@ -123,7 +127,14 @@ def test_sandbox_blocks_the_network_and_bounds_time_and_memory() -> None:
     srv.bind(("127.0.0.1", 0))
     srv.listen(4)
     port = srv.getsockname()[1]
-    threading.Thread(target=lambda: [srv.accept() for _ in range(4)], daemon=True).start()
+    def serve() -> None:
+        try:
+            for _ in range(4):
+                srv.accept()
+        except OSError:  # closed when the test ends
+            pass
+
+    threading.Thread(target=serve, daemon=True).start()
     try:
         net = f"```python\nimport socket\ndef f(x):\n    socket.create_connection(('127.0.0.1', {port}), timeout=1)\n    return x\n```"
         same = "```python\ndef g(x):\n    return x\n```"
@@ -199,3 +210,29 @@ def test_live_run_against_the_local_server_pays_the_real_call(rb: dict[str, Any]
     assert models[0] == "local:smollm2-135m" and models == [ids[m] for m in STEPS[:len(models)]]
     assert run.completions[0].latency_s > 0 and client.trace.records[0].latency_s > 0  # a real call, timed
     assert len(run.values) == len(run.steps) and all(((v >= 0) & (v <= 1)).all() for v in run.values)
+
+
+def test_cascade_evaluation_builds_candidates_selects_on_train_and_bootstraps() -> None:
+    from routerlab.evaluation.cascades import (
+        candidate_steps,
+        cascade_curve,
+        curve_bootstrap,
+        escalation_errors,
+        select_steps,
+    )
+
+    tr, te = _toy(300, 4), _toy(200, 5)
+    cands = candidate_steps(tr, ks=(1, 2))
+    # the best cheap model (b), then the cheapest of all leading: strongest last, cheapest first
+    assert cands == [["b", "c"], ["a", "b", "c"]]
+    steps, scores = select_steps(tr, [["a", "c"], ["a", "b", "c"]], k=2)
+    assert steps == ["a", "b", "c"] and len(scores) == 2  # only the second sees two answers agree
+    curve, sim = cascade_curve(CascadePolicy(steps=steps).fit_table(tr), te)
+    ci = curve_bootstrap(sim, te, "c", n_boot=50).set_index("statistic")
+    assert (ci["ci_low"] <= ci["estimate"]).all() and (ci["estimate"] <= ci["ci_high"]).all()
+    assert ci.loc["best quality at <= 50% of its cost", "estimate"] > ci.loc["c quality", "estimate"]
+    wi = int(np.argmin(np.abs(curve["mean_cost"].to_numpy() - 0.4)))
+    err = escalation_errors(sim, te, wi)
+    assert err["false_accept_rate"] < 0.1 and 0 < err["accept_rate"] < 1
+    with pytest.raises(InvalidRequestError, match="no model costs"):
+        candidate_steps(tr, cheap_share=0.001)

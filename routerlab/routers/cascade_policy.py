@@ -237,21 +237,21 @@ class CascadePolicy:
 
     def simulate(self, X: np.ndarray | None, quality: np.ndarray, cost: np.ndarray, *, responses: np.ndarray,
                  texts: Sequence[str], weights: np.ndarray | Sequence[float] | None = None,
-                 latency: np.ndarray | None = None, agree: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 latency: np.ndarray | None = None, agree: np.ndarray | None = None,
+                 prepared: tuple[list[np.ndarray], np.ndarray] | None = None) -> dict[str, np.ndarray]:
         """Replay the policy on recorded answers for every cost weight at once.
 
         Returns (W, n) arrays ``quality``, ``cost`` (USD paid: every model of every step run),
         ``step`` (index of the step stopped at), ``model`` (column returned), and ``latency``
-        when a (n, m) ``latency`` matrix is given; plus ``weights``."""
+        when a (n, m) ``latency`` matrix is given; plus ``weights`` and ``picks`` (n, K), the
+        column the policy would return at each step. ``prepared``: the output of :meth:`prepare`
+        for these prompts, so repeated sweeps skip reading the answers again."""
         self._check_fitted()
         Q, Cst = np.asarray(quality, dtype=float), np.asarray(cost, dtype=float)
         R = np.asarray(responses, dtype=object)
         n = Q.shape[0]
         wts = np.atleast_1d(np.asarray([self.cost_weight] if weights is None else weights, dtype=float))
-        P = prompt_features(texts)
-        A = agreement_tensor(R) if agree is None else np.asarray(agree, dtype=float)
-        feats = self._features(A, answer_stats(R), P, self._project(X))
-        sc = self._step_costs(P)
+        feats, sc = self.prepare(X, responses=R, texts=texts, agree=agree) if prepared is None else prepared
         K = len(self.step_cols_)
         step = np.full((len(wts), n), K - 1)
         open_ = np.ones((len(wts), n), dtype=bool)
@@ -268,13 +268,22 @@ class CascadePolicy:
         model = pick[rows, step]
         step_paid = np.stack([Cst[:, s].sum(axis=1) for s in self.step_cols_], axis=1)
         paid = np.cumsum(step_paid, axis=1)[rows, step]
-        out = {"weights": wts, "quality": Q[rows, model], "cost": paid, "step": step, "model": model}
+        out = {"weights": wts, "quality": Q[rows, model], "cost": paid, "step": step, "model": model, "picks": pick}
         if latency is not None:
             L = np.asarray(latency, dtype=float)
             agg = np.max if self.parallel else np.sum
             step_lat = np.stack([agg(L[:, s], axis=1) for s in self.step_cols_], axis=1)
             out["latency"] = np.cumsum(step_lat, axis=1)[rows, step]
         return out
+
+    def prepare(self, X: np.ndarray | None, *, responses: np.ndarray, texts: Sequence[str],
+                agree: np.ndarray | None = None) -> tuple[list[np.ndarray], np.ndarray]:
+        """The features of every step and the predicted step costs for these prompts' answers."""
+        self._check_fitted()
+        R = np.asarray(responses, dtype=object)
+        P = prompt_features(texts)
+        A = agreement_tensor(R) if agree is None else np.asarray(agree, dtype=float)
+        return self._features(A, answer_stats(R), P, self._project(X)), self._step_costs(P)
 
     def sweep(self, table: OutcomeTable, X: np.ndarray | None = None, weights: np.ndarray | None = None,
               agree: np.ndarray | None = None) -> pd.DataFrame:
