@@ -27,6 +27,7 @@ from ..errors import (
     ProviderError,
     RouterlabError,
 )
+from ..providers.base import Provider
 from ..trace import TraceRecord, redact
 from ..types import Completion, Request
 from ._plan import CallPlan, check_candidate, fallback_meta
@@ -45,7 +46,7 @@ log = logging.getLogger("routerlab.client")
 class Send:
     """Step: call ``provider`` with ``request`` for ``model_name``; resume with its Completion."""
 
-    provider: Any
+    provider: Provider
     request: Request
     model_name: str
     timeout_s: float | None

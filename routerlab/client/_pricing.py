@@ -7,12 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 from ..catalog import ModelInfo
+from ..providers.base import Provider
 from ..types import Completion, Request, Usage
 
 __all__ = ["worst_case_cost", "priced", "billed_cost"]
 
 
-def worst_case_cost(request: Request, info: ModelInfo, provider: Any, input_margin: float) -> float:
+def worst_case_cost(request: Request, info: ModelInfo, provider: Provider | None, input_margin: float) -> float:
     """The input bound (one token per prompt byte, ``Request.input_token_bound``: no tokenizer
     beats it, whatever the script) plus every allowed output token, at ``info``'s prices.
     ``input_margin`` x the chars/4 estimate (or caller metadata) may raise the input, never lower it.
