@@ -305,104 +305,133 @@ def _warn(msg: str, strict: bool) -> None:
     warnings.warn(msg, PartialFileWarning, stacklevel=4)
 
 
+class _SpanTree:
+    """The spans of a file with their roles, parents and the agents around them."""
+
+    def __init__(self, spans: list[OtelSpan]) -> None:
+        self.spans = spans
+        self.by_id = {(s.trace_id, s.span_id): s for s in spans}
+        self.roles = {id(s): _role(s) for s in spans}
+        self.outer_agent: dict[str, str] = {}
+        for s in sorted(spans, key=lambda x: x.start):
+            if self.role(s) == "agent" and not any(self.role(a) == "agent" for a in self.ancestors(s)):
+                self.outer_agent.setdefault(s.trace_id, s.span_id)
+
+    def role(self, s: OtelSpan) -> str | None:
+        return self.roles[id(s)]
+
+    def ancestors(self, s: OtelSpan) -> Iterator[OtelSpan]:
+        seen: set[str] = set()
+        while s.parent_id and (s.trace_id, s.parent_id) in self.by_id and s.parent_id not in seen:
+            seen.add(s.parent_id)
+            s = self.by_id[(s.trace_id, s.parent_id)]
+            yield s
+
+    def orphans(self) -> list[OtelSpan]:
+        return [s for s in self.spans if s.parent_id and (s.trace_id, s.parent_id) not in self.by_id]
+
+    def calls(self) -> tuple[list[OtelSpan], int]:
+        """The outermost LLM spans, and how many inner ones (a second instrumentor) were merged into them."""
+        llm, merged = [], 0
+        for s in self.spans:
+            if self.role(s) != "llm":
+                continue
+            outer = next((a for a in self.ancestors(s) if self.role(a) == "llm"), None)
+            if outer is None:
+                llm.append(s)
+                continue
+            for k, v in s.attributes.items():  # what the outer instrumentor left out (cached tokens), the inner says
+                outer.attributes.setdefault(k, v)
+            merged += 1
+        return sorted(llm, key=lambda x: (x.trace_id, x.start)), merged
+
+    def tools_after(self) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+        """Per LLM span: the tool spans after it in the same parent, until the next LLM span there."""
+        siblings: dict[tuple[str, str | None], list[OtelSpan]] = {}
+        for s in self.spans:
+            if self.role(s) in ("llm", "tool"):
+                siblings.setdefault((s.trace_id, s.parent_id), []).append(s)
+        followed: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        for group in siblings.values():
+            current: OtelSpan | None = None
+            for s in sorted(group, key=lambda x: (x.start, self.role(x) != "llm")):
+                if self.role(s) == "llm":
+                    current = s
+                elif current is not None:
+                    followed.setdefault(id(current), []).append(_tool_of_span(s))
+        return followed
+
+    def agent_of(self, s: OtelSpan) -> str:
+        span = next((a for a in self.ancestors(s) if self.role(a) == "agent"), None)
+        if span is None or self.outer_agent.get(s.trace_id) == span.span_id:
+            return "main"
+        return "sub:" + str(span.get("gen_ai.agent.name", "agent.name") or span.name)
+
+
+def _prefixed(provider: str, model: str) -> str:
+    return f"{provider}:{model}" if provider and ":" not in model else model
+
+
+def _call(s: OtelSpan, agent: str, tools: list[tuple[str, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The workload row of one LLM span (None: a failed span without usage)."""
+    usage = _usage(s)
+    if usage is None:
+        if s.status == "ERROR":
+            return None
+        raise DatasetError(f"{s.where}: LLM span {s.name!r} ({s.span_id}) has no token usage "
+                           "(gen_ai.usage.input_tokens/output_tokens or llm.token_count.*): "
+                           "export with an instrumentor that records usage, or drop the span")
+    inp, out, cached, write = usage
+    model = str(s.get("gen_ai.response.model", "llm.response.model_name", "llm.model_name",
+                      "gen_ai.request.model") or "unknown")
+    want = str(s.get("gen_ai.request.model", "llm.request.model_name", "llm.model_name") or model)
+    prov = _provider(s)
+    cost = s.get("routerlab.cost_usd")
+    call = LLMCall(
+        task_id=s.trace_id, agent=agent, kind=pick_kind((kind_of_tool(n, a) for n, a in tools), "respond"),
+        input_tokens=inp, output_tokens=out, cached_tokens=cached, cache_write_tokens=write,
+        model=_prefixed(prov, model), start=s.start, duration_s=max(s.end - s.start, 0.0),
+        cost_usd=float(cost) if cost is not None else float("nan"),
+        tools=",".join(n for n, _ in tools), source=f"{s.where} span {s.span_id}",
+    )
+    return asdict(call) | {"requested_model": str(s.get("routerlab.requested_model") or _prefixed(prov, want))}
+
+
 def workload_from_spans(spans: Iterable[OtelSpan], name: str = "otel", where: str = "spans",
                         strict: bool = False) -> Workload:
     """Calls of the LLM spans among ``spans`` (see the module doc for every rule)."""
-    spans = list(spans)
-    by_id = {(s.trace_id, s.span_id): s for s in spans}
-    roles = {id(s): _role(s) for s in spans}
-    if not any(r == "llm" for r in roles.values()):
-        seen = sorted({k.split(".", 1)[0] for s in spans for k in s.attributes})[:10]
+    tree = _SpanTree(list(spans))
+    if not any(r == "llm" for r in tree.roles.values()):
+        seen = sorted({k.split(".", 1)[0] for s in tree.spans for k in s.attributes})[:10]
         raise DatasetError(
-            f"{where}: no LLM span in {len(spans)} spans: expected OpenTelemetry GenAI attributes "
+            f"{where}: no LLM span in {len(tree.spans)} spans: expected OpenTelemetry GenAI attributes "
             f"(gen_ai.operation.name=chat, gen_ai.usage.*) or OpenInference ones (openinference.span.kind=LLM, "
             f"llm.token_count.*); attribute namespaces found: {seen}")
     notes: list[str] = []
-    orphans = [s for s in spans if s.parent_id and (s.trace_id, s.parent_id) not in by_id]
+    orphans = tree.orphans()
     if orphans:
         o = orphans[0]
         _warn(f"{o.where}: span {o.name!r} has parent {o.parent_id} that is not in the file "
               f"({len(orphans)} such spans: a partial export?); their agent is taken from what is present", strict)
         notes.append(f"{len(orphans)} spans whose parent is not in the file")
-
-    def ancestors(s: OtelSpan) -> Iterator[OtelSpan]:
-        seen: set[str] = set()
-        while s.parent_id and (s.trace_id, s.parent_id) in by_id and s.parent_id not in seen:
-            seen.add(s.parent_id)
-            s = by_id[(s.trace_id, s.parent_id)]
-            yield s
-
-    llm, dup, failed = [], 0, 0
-    for s in spans:
-        if roles[id(s)] != "llm":
-            continue
-        outer = next((a for a in ancestors(s) if roles[id(a)] == "llm"), None)
-        if outer is not None:  # what the outer instrumentor left out (cached tokens, say), the inner one says
-            for k, v in s.attributes.items():
-                outer.attributes.setdefault(k, v)
-            dup += 1
-            continue
-        llm.append(s)
-    # tools after each LLM span, in the same parent, until the next LLM span there
-    siblings: dict[tuple[str, str | None], list[OtelSpan]] = {}
-    for s in spans:
-        if roles[id(s)] in ("llm", "tool"):
-            siblings.setdefault((s.trace_id, s.parent_id), []).append(s)
-    followed: dict[int, list[tuple[str, dict[str, Any]]]] = {}
-    for group in siblings.values():
-        group.sort(key=lambda x: (x.start, roles[id(x)] != "llm"))
-        current: OtelSpan | None = None
-        for s in group:
-            if roles[id(s)] == "llm":
-                current = s
-            elif current is not None:
-                followed.setdefault(id(current), []).append(_tool_of_span(s))
-    outer_agent: dict[str, str] = {}
-    for s in sorted(spans, key=lambda x: x.start):
-        if roles[id(s)] == "agent" and not any(roles[id(a)] == "agent" for a in ancestors(s)):
-            outer_agent.setdefault(s.trace_id, s.span_id)
-    calls, requested = [], []
-    for s in sorted(llm, key=lambda x: (x.trace_id, x.start)):
-        usage = _usage(s)
-        if usage is None:
-            if s.status == "ERROR":
-                failed += 1
-                continue
-            raise DatasetError(f"{s.where}: LLM span {s.name!r} ({s.span_id}) has no token usage "
-                               "(gen_ai.usage.input_tokens/output_tokens or llm.token_count.*): "
-                               "export with an instrumentor that records usage, or drop the span")
-        inp, out, cached, write = usage
-        agent_span = next((a for a in ancestors(s) if roles[id(a)] == "agent"), None)
-        if agent_span is None or outer_agent.get(s.trace_id) == agent_span.span_id:
-            agent = "main"
-        else:
-            agent = "sub:" + str(agent_span.get("gen_ai.agent.name", "agent.name") or agent_span.name)
-        tools = _answer_tools(s) + followed.get(id(s), [])
-        model = str(s.get("gen_ai.response.model", "llm.response.model_name", "llm.model_name",
-                          "gen_ai.request.model") or "unknown")
-        want = str(s.get("gen_ai.request.model", "llm.request.model_name", "llm.model_name") or model)
-        prov = _provider(s)
-        cost = s.get("routerlab.cost_usd")
-        calls.append(LLMCall(
-            task_id=s.trace_id, agent=agent, kind=pick_kind((kind_of_tool(n, a) for n, a in tools), "respond"),
-            input_tokens=inp, output_tokens=out, cached_tokens=cached, cache_write_tokens=write,
-            model=f"{prov}:{model}" if prov and ":" not in model else model, start=s.start,
-            duration_s=max(s.end - s.start, 0.0), cost_usd=float(cost) if cost is not None else float("nan"),
-            tools=",".join(n for n, _ in tools), source=f"{s.where} span {s.span_id}",
-        ))
-        requested.append(str(s.get("routerlab.requested_model") or (f"{prov}:{want}" if prov and ":" not in want
-                                                                     else want)))
-    if dup:
-        notes.append(f"{dup} LLM spans nested in another LLM span (a second instrumentor on the same call) skipped")
+    llm, merged = tree.calls()
+    followed = tree.tools_after()
+    rows = [_call(s, tree.agent_of(s), _answer_tools(s) + followed.get(id(s), [])) for s in llm]
+    calls = [r for r in rows if r is not None]
+    if merged:
+        notes.append(f"{merged} LLM spans nested in another LLM span (a second instrumentor on the same call) "
+                     "merged into it")
+    failed = len(rows) - len(calls)
     if failed:
         warnings.warn(f"{where}: {failed} failed LLM spans (status ERROR) carry no usage; skipped",
-                      PartialFileWarning, stacklevel=3)
+                      PartialFileWarning, stacklevel=2)
         notes.append(f"{failed} failed LLM spans without usage skipped")
     if not calls:
         raise DatasetError(f"{where}: every LLM span failed without usage; nothing to replay")
-    frame = pd.DataFrame([asdict(c) | {"requested_model": r} for c, r in zip(calls, requested, strict=True)])
-    return Workload(frame, name=name, notes=[f"from {len(llm)} LLM spans in {where}",
-                                             "no recorded cost: priced from the catalog", *notes])
+    frame = pd.DataFrame(calls)
+    priced = "recorded cost from routerlab.cost_usd" if frame["cost_usd"].notna().all() else \
+        "no recorded cost: priced from the catalog"
+    return Workload(frame, name=name, notes=[f"from {len(llm)} LLM spans in {where}", priced, *notes])
 
 
 def load_otel(path: str | Path, strict: bool = False, name: str | None = None) -> Workload:
