@@ -218,6 +218,8 @@ class AllModelsFailedError(RouterlabError, ExceptionGroup):  # type: ignore[misc
     def __new__(cls, message: str, exceptions: Sequence[Exception]) -> AllModelsFailedError:
         return super().__new__(cls, message, exceptions)
 
+    _labels: list[str] | None = None  # the message's per-candidate lines, kept for pickling
+
     def __init__(self, message: str, exceptions: Sequence[Exception]) -> None:
         BaseException.__init__(self, message, tuple(exceptions))
         self.__dict__.update(vars(exceptions[-1]))  # status, retry_after, needed, usage, ...
@@ -234,7 +236,7 @@ class AllModelsFailedError(RouterlabError, ExceptionGroup):  # type: ignore[misc
         return AllModelsFailedError.of(list(excs))
 
     def __reduce__(self) -> Any:
-        return (AllModelsFailedError.of, (list(self.exceptions),))
+        return (AllModelsFailedError.of, (list(self.exceptions), getattr(self, "_labels", None)))
 
     @classmethod
     def of(cls, errors: Sequence[Exception], labels: Sequence[str] | None = None) -> AllModelsFailedError:
@@ -249,7 +251,9 @@ class AllModelsFailedError(RouterlabError, ExceptionGroup):  # type: ignore[misc
         if len(errors) > 1:
             tried = "; ".join(labels or [f"{getattr(e, 'model', '') or '?'}: {type(e).__name__}" for e in errors])
             message = f"{message} (all {len(errors)} candidates failed: {tried})"
-        return _group_class(type(last))(message, list(errors))
+        group = _group_class(type(last))(message, list(errors))
+        group._labels = list(labels) if labels else None
+        return group
 
 
 _GROUP_CLASSES: dict[type[Exception], type[AllModelsFailedError]] = {}

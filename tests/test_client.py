@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 
 import pandas as pd
 import pytest
@@ -292,6 +293,8 @@ def test_all_models_failing_groups_every_candidates_error(fault_server):
     except* ProviderServerError as eg:
         caught = list(eg.exceptions)
     assert caught == list(group.exceptions)
+    again = pickle.loads(pickle.dumps(group))  # e.g. an Outcome sent to another process
+    assert (type(again).__qualname__, str(again)) == (type(group).__qualname__, str(group))
 
 
 def test_retry_policy_is_one_checked_value_and_the_old_keywords_still_work():
