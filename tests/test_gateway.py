@@ -101,10 +101,16 @@ def test_the_real_litellm_proxy_serves_each_tier_and_falls_back(local_server, tm
     cfg = write_litellm_config(tiers, tmp_path / "config.yaml", deployments=stand_ins, timeouts_s=30,
                                budgets_usd={"coder": 1.0})
     t0 = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # LiteLLM reads the file while the proxy starts
+    broken = yaml.safe_load(cfg.read_text())
+    del broken["model_list"][0]["litellm_params"]["model"]
+    (tmp_path / "broken.yaml").write_text(yaml.safe_dump(broken))
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:  # LiteLLM reads the files while the proxy starts
         reading = pool.submit(validate_litellm_config, cfg, python=python)
+        rejecting = pool.submit(validate_litellm_config, tmp_path / "broken.yaml", python=python)
         proxy = LiteLLMProxy(cfg, python=python).start()
         read = reading.result()
+        with pytest.raises(ConfigurationError, match=r"LiteLLM rejects .*broken.yaml.*model"):
+            rejecting.result()
     assert read["groups"] == ["auto", "classifier", "classifier~2", "classifier~3", "coder", "coder~2", "coder~3"]
     assert {"coder": ["coder~2", "coder~3"]} in read["fallbacks"]
     with proxy:
