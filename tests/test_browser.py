@@ -3,7 +3,6 @@ by Playwright. Run all cells, change a tier dropdown, and check the plotted data
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -75,16 +74,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     work.mkdir()
     # A copy: JupyterLab autosaves outputs into the notebook it runs.
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
-                                                                          "checkForUpdates": False}))
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     port = _free_port()
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={work}"]
+           f"--IdentityProvider.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={work}",
+           # the flags `make lab` uses: no news / update pop-ups (checked below)
+           f"--LabApp.app_settings_dir={ROOT / 'tools' / 'lab'}", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     log = (home / "lab.log").open("w")
     proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -120,6 +118,8 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
         )
         try:
             page = ctx.new_page()
+            console: list[str] = []
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
             page.goto(f"{lab['url']}/lab/tree/{NOTEBOOK.name}?token={TOKEN}", timeout=60_000)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
             # JupyterLab may ask which kernel to start; take the notebook's own (python3).
@@ -133,9 +133,17 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             _dismiss_popups(page)
             page.click(".lm-MenuBar-itemLabel:text-is('Run')")
             page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-            page.wait_for_function(
-                "() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+            # Wait for what the assertions read, not for a count of plots that can be reached
+            # while a figure is still empty: the timeline's 50 bars and the cost figure's lines.
+            _wait_for(page, "the timeline with 50 bars and the cost figure with a 'routed' line", f"""() => {{
+                const p = ({READ_PLOTS})();
+                return p.length >= 4 && p[0].length > 0 && p[0][0].type === 'bar' && p[0][0].x.length === 50
+                    && p[1].some(t => t.name === 'routed' && t.type === 'scatter')
+                    && p[1].some(t => t.name === 'all on the top model' && t.type === 'scatter');
+            }}""", 180_000)
             _wait_idle(page)
+            news = page.locator(".jp-Notification-Toast", has_text="official Jupyter news")
+            assert news.count() == 0, "JupyterLab's news pop-up is shown: the lab flags of `make lab` do not hide it"
             before = page.evaluate(READ_PLOTS)
             timeline_before = before[0][0]
             assert timeline_before["type"] == "bar" and len(timeline_before["x"]) == 50
@@ -149,7 +157,7 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             dropdown.select_option(label=target)
             # Traces are replaced whole, so a plot is briefly empty mid-update: wait until both
             # figures are redrawn with new data.
-            page.wait_for_function(
+            _wait_for(page, "both figures redrawn after the dropdown change (timeline recoloured, routed line moved)",
                 f"""(before) => {{
                     const p = ({READ_PLOTS})();
                     if (!(p[0] && p[0][0] && p[1])) return false;
@@ -159,9 +167,8 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
                         || c.some((v, i) => Math.abs(v - before.color[i]) > 1e-12);
                     return recoloured && !!routed && routed.y.join() !== before.routed;
                 }}""",
-                arg={"color": timeline_before["color"],
-                     "routed": ",".join(next(t["y"] for t in before[1] if t["name"] == "routed"))},
-                timeout=60_000,
+                120_000, arg={"color": timeline_before["color"],
+                              "routed": ",".join(next(t["y"] for t in before[1] if t["name"] == "routed"))},
             )
             elapsed = time.monotonic() - t0
             after = page.evaluate(READ_PLOTS)
@@ -174,15 +181,33 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             assert lines_after["all on the top model"] == lines_before["all on the top model"]
             shot = _screenshot_path(tmp_path)
             page.screenshot(path=str(shot), full_page=True)
+            figs = page.locator(".js-plotly-plot")  # every figure on its own, for a reader to look at
+            for i in range(figs.count()):
+                figs.nth(i).scroll_into_view_if_needed()
+                figs.nth(i).screenshot(path=str(shot.with_name(f"07_playground_fig{i + 1}.png")))
             print(f"\nscreenshot: {shot}\ncoder -> {target!r}: figures re-rendered {elapsed:.2f} s after the change")
         except Exception:
             fail = _screenshot_path(tmp_path).with_name("browser_failure.png")
             page.screenshot(path=str(fail), full_page=True)
             state = page.evaluate(DIAGNOSE)
-            print(f"\nfailure screenshot: {fail}\npage state: {state}")
+            print(f"\nfailure screenshot: {fail}\npage state: {state}\nconsole: {console[:20]}")
             raise
         finally:
             ctx.close()
+
+
+def _wait_for(page, what: str, js: str, timeout_ms: int, arg=None) -> None:  # noqa: ANN001
+    """Wait until ``js`` is true; on timeout fail saying which condition never held, and the
+    page's state then."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(js, arg=arg, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        state = page.evaluate(DIAGNOSE)
+        plots = page.evaluate(f"() => ({READ_PLOTS})().map(p => p.map(t => [t.name, t.type, t.x.length]))")
+        raise AssertionError(f"timed out after {timeout_ms / 1000:.0f} s waiting for {what}; plots {plots}; "
+                             f"prompts {state['prompts']}; errors {state['errors']}") from None
 
 
 def _dismiss_popups(page) -> None:  # noqa: ANN001

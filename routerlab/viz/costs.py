@@ -12,6 +12,12 @@ from ._frames import _go, _lane_order, _pick, _policies, _require, _usd
 from .palette import policy_colours
 
 
+def _short_usd(v: float) -> str:
+    """A bar label that fits over a narrow bar: three significant digits ($0.0833, $0.34, $9.90)."""
+    v = float(v)
+    return "$0" if v == 0 else f"${v:,.0f}" if v >= 100 else f"${v:.2f}" if v >= 1 else f"${v:.3g}"
+
+
 def cost_comparison(
     frames: Mapping[str, pd.DataFrame] | pd.DataFrame,
     by: str = "auto",
@@ -51,8 +57,8 @@ def cost_comparison(
         groups_seen += [k for k in per.index if k not in groups_seen]
         fig.add_trace(go.Bar(
             name=name, legendgroup=name, showlegend=False, x=list(per.index), y=per.to_numpy(dtype=float),
-            marker_color=colour, text=[_usd(v) for v in per.to_numpy()], textposition="outside", cliponaxis=False,
-            textfont=dict(size=11),
+            marker_color=colour, text=[_short_usd(v) for v in per.to_numpy()], textposition="outside",
+            cliponaxis=False, textfont=dict(size=11),
             hovertemplate=f"{name}<br>%{{x}}: $%{{y:.4f}}<extra></extra>",
         ), row=1, col=2)
     xtitle = "call" if all("end" not in f.columns and "start" not in f.columns for f in runs.values()) else "seconds"
@@ -62,7 +68,7 @@ def cost_comparison(
     fig.update_yaxes(title_text="cumulative cost (USD)", tickprefix="$", row=1, col=1)
     fig.update_yaxes(title_text="cost (USD)", tickprefix="$", row=1, col=2)
     fig.update_layout(title=title or f"where the money goes: {totals}", barmode="group", template="plotly_white",
-                      height=440, uniformtext=dict(minsize=10, mode="show"), legend=dict(orientation="h", y=-0.2),
+                      height=440, uniformtext=dict(minsize=10, mode="show"), bargap=0.25, legend=dict(orientation="h", y=-0.2),
                       margin=dict(t=70))
     return fig
 

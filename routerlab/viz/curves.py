@@ -35,7 +35,8 @@ def _oracle_point(oracle: Any) -> tuple[float, float] | None:
 
 
 def _label_positions(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tuple[float, float],
-                     labels: list[str], width_px: float = 900, height_px: float = 330) -> list[str]:
+                     labels: list[str], width_px: float = 900, height_px: float = 330,
+                     obstacles: list[tuple[np.ndarray, np.ndarray]] | None = None) -> list[str]:
     """A plotly ``textposition`` per point such that labels do not overlap each other or the
     points: greedy, cheapest first, trying above, below, right and left of the point. Positions
     are plotly's own; only the choice among them is made here (plotly has no collision avoidance
@@ -46,6 +47,14 @@ def _label_positions(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: 
     placed: list[tuple[float, float, float, float]] = []
     out = ["top center"] * len(x)
     points = [(px_[i] - 0.006, py_[i] - 0.012, px_[i] + 0.006, py_[i] + 0.012) for i in range(len(x))]
+    curve_pts = []
+    for ox_, oy_ in obstacles or []:  # the routers' curves: labels should not sit on them
+        ox = (ox_ - xr[0]) / max(xr[1] - xr[0], 1e-12)
+        oy = (oy_ - yr[0]) / max(yr[1] - yr[0], 1e-12)
+        # sample along each segment too, not just the markers
+        fx = np.concatenate([np.linspace(a, b, 8) for a, b in zip(ox[:-1], ox[1:], strict=True)] or [ox])
+        fy = np.concatenate([np.linspace(a, b, 8) for a, b in zip(oy[:-1], oy[1:], strict=True)] or [oy])
+        curve_pts += [(a - 0.004, b - 0.008, a + 0.004, b + 0.008) for a, b in zip(fx, fy, strict=True)]
 
     def box(i: int, pos: str) -> tuple[float, float, float, float]:
         w = char_w * len(labels[i])
@@ -70,7 +79,8 @@ def _label_positions(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: 
         for pos in ("top center", "bottom center", "middle right", "middle left", "top right", "top left"):
             b = box(int(i), pos)
             outside = (b[0] < 0) + (b[2] > 1) + (b[3] > 1.04) + (b[1] < -0.04)  # cut at the plot's edge
-            cost = 3 * hits(b, placed) + hits(b, [p for j, p in enumerate(points) if j != i]) + 2 * outside
+            cost = (3 * hits(b, placed) + hits(b, [p for j, p in enumerate(points) if j != i]) + 2 * outside
+                    + min(hits(b, curve_pts), 2))
             if cost < best_cost:
                 best, best_cost = pos, cost
             if cost == 0:
@@ -154,7 +164,12 @@ def cost_quality(
     yr = [ylo - ypad, yhi + 1.6 * ypad]
     if len(sx):
         px_ = np.log10(np.clip(sx, 1e-12, None)) if log_x else sx
-        positions = _label_positions(px_, sy, (xr[0], xr[1]), (yr[0], yr[1]), names)
+        lines = []
+        for t in curves:
+            cx, cy = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
+            keep = np.isfinite(cx) & np.isfinite(cy) & ((cx > 0) if log_x else True)
+            lines.append((np.log10(cx[keep]) if log_x else cx[keep], cy[keep]))
+        positions = _label_positions(px_, sy, (xr[0], xr[1]), (yr[0], yr[1]), names, obstacles=lines)
         fig.add_trace(go.Scatter(
             name="single models", x=sx, y=sy, text=names, mode="markers+text", textposition=positions,
             textfont=dict(size=11, color="#333"), marker=dict(size=9, color=SINGLE_MODEL, symbol="circle"),

@@ -168,7 +168,8 @@ import plotly.express as px
 
 fig = px.scatter(cascade_frame, x="cost", y="quality", color="policy", facet_col="benchmark", height=400,
                  labels={"cost": "cost as a fraction of GPT-4 alone"}, hover_data=["verifier error"],
-                 title="mixtral -> GPT-4 cascades: the verifier decides whether they pay", template="plotly_white")
+                 title="mixtral -> GPT-4 cascades: the verifier decides whether they pay", template="plotly_white",
+                 color_discrete_sequence=viz.POLICY_PALETTE)
 fig.update_traces(marker=dict(size=13, line=dict(width=1, color="white")))
 
 # %%
