@@ -47,7 +47,7 @@ def _cmd_litellm(args: argparse.Namespace) -> int:
     if args.validate:
         got = validate_litellm_config(path)
         print(f"LiteLLM read it: {got['deployments']} deployments in groups {', '.join(got['groups'])}")
-    print(f"run it: litellm --config {path}   (then ask for model='coder', or model='auto' with tags=['edit'])")
+    print(f"run it: LITELLM_MASTER_KEY=sk-<random> litellm --config {path}  (ask for model='coder', or model='auto' with tags=['edit'])")
     return 0
 
 
