@@ -25,6 +25,7 @@ evalset.groupby(["tier", "split"]).size().unstack()
 # %%
 assert set(evalset["tier"]) == {"orchestrator", "classifier", "coder", "vision"}
 assert (evalset["split"] == "test").sum() >= 100
+assert len(evalset) == 501  # the count the text gives
 evalset.sample(5, random_state=1)[["text", "tier", "kind"]]
 
 # %% [markdown]
@@ -76,6 +77,10 @@ else:  # the choice is the cheapest of those whose bound clears the target
     assert result.chosen in qualifying.index
     assert table.loc[result.chosen, "cost_per_1k_usd"] == qualifying["cost_per_1k_usd"].min()
 assert (table["lower_bound"] <= table["accuracy"]).all()
+# the example in the text: 148/150 is 98.7%, its 95% lower bound about 96%
+from routerlab.routers.calibrate import wilson_lower
+
+assert round(148 / 150, 3) == 0.987 and round(wilson_lower(148, 150), 2) == 0.96
 # reading the text beats keywords; the request predicates (images, context size) add to both
 assert table.loc["embedding+logreg", "accuracy"] > table.loc["keyword", "accuracy"]
 
