@@ -8,7 +8,7 @@ serves that server's modes too); the model name picks one hostile behaviour:
   ``first`` = first 21), also in an ``x-echo`` response header;
 - ``trickle-comments`` / ``trickle-headers`` / ``trickle-deltas``: an SSE comment every
   ``trickle_s``, a header line every ``2 * trickle_s``, a content delta every ``2 * trickle_s``,
-  forever (until the client hangs up);
+  for ``trickle_for_s`` (then the connection closes, so a test never leaves a thread behind);
 - ``midstream``: HTTP 200, a delta, then the protocol's error event (Anthropic
   ``overloaded_error``, an OpenAI error chunk, an Ollama ``{"error": ...}`` line);
 - ``html``: HTTP 200 with a ``text/html`` page; ``whole``: HTTP 200 with a non-streamed JSON answer;
@@ -65,16 +65,17 @@ class _Hostile(_Handler):
 
     def _h_trickle(self, proto: str, model: str, body: Any, key: str) -> None:
         step = self.srv.trickle_s  # type: ignore[attr-defined]
+        stop = time.monotonic() + self.srv.trickle_for_s  # type: ignore[attr-defined]
         how = model.split("-", 1)[1]
         if how == "headers":
             self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-            while True:
+            while time.monotonic() < stop:
                 self.wfile.write(b"x-trickle: 1\r\n")
                 self.wfile.flush()
                 time.sleep(2 * step)
         ctype = "application/x-ndjson" if proto == "ollama" else "text/event-stream"
         self._start_stream(ctype)
-        while True:
+        while time.monotonic() < stop:
             if how == "comments" and proto != "ollama":
                 self._chunk(b": keep-alive\n\n")
                 time.sleep(step)
@@ -197,9 +198,15 @@ class _Replay:
 class HostileServer(FaultServer):
     """``with HostileServer() as hs:`` then point a provider at ``hs.url`` with a hostile model name."""
 
-    def __init__(self, *, trickle_s: float = 0.1, **kw: Any) -> None:
+    def __init__(self, *, trickle_s: float = 0.1, trickle_for_s: float = 20.0, **kw: Any) -> None:
         super().__init__(**kw)
         self.trickle_s = trickle_s
+        self.trickle_for_s = trickle_for_s
+
+    def record(self, path: str, headers: dict[str, str], body: dict[str, Any], mode: str) -> None:
+        super().record(path, headers, body, mode)
+        with self._lock:
+            self.requests[-1]["t"] = time.time()  # when it arrived (the kill -9 test compares)
 
     def start(self) -> HostileServer:
         import threading

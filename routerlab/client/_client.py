@@ -21,7 +21,7 @@ from ..providers.base import Provider
 from ..tiers import TierMap
 from ..trace import Trace
 from ..types import Completion, Decision, Request
-from ..validation import check_client_settings
+from ..validation import check_client_settings, positive_seconds
 from ._batch import gather_outcomes, progress_bar
 from ._flow import AttemptWalk, adrive, drive
 from ._plan import CallPlan, plan_call
@@ -30,6 +30,9 @@ from ._records import unplanned_record
 from ._retry import RetryPolicy
 
 __all__ = ["Client"]
+
+#: How long past ``timeout_s`` an attempt may run in all, unless ``deadline_s`` says otherwise.
+DEADLINE_GRACE_S = 30.0
 
 _RETRY_KNOBS = ("max_attempts", "backoff_s", "max_backoff_s", "max_retry_after_s")
 
@@ -64,6 +67,7 @@ class Client:
         input_margin: float = 2.0,
         progress_min: int = 20,
         span_exporter: Any = None,
+        deadline_s: float | None = None,
     ) -> None:
         check_client_settings(budget_usd=budget_usd, max_concurrency=max_concurrency, timeout_s=timeout_s,
                               input_margin=input_margin)
@@ -83,6 +87,10 @@ class Client:
         self.budget = Budget(budget_usd)
         self.max_concurrency = max_concurrency
         self.timeout_s = timeout_s
+        # timeout_s bounds each read (the SDKs' own timeout); deadline_s bounds a whole attempt,
+        # first byte sent to last byte read, so a server trickling bytes cannot hold a call forever.
+        # The default leaves room for a first call's SDK import and connection set-up.
+        self.deadline_s = timeout_s + DEADLINE_GRACE_S if deadline_s is None else positive_seconds("deadline_s", deadline_s)
         # chars/4 can undercount real tokens; reserving twice the estimate keeps the limit safe
         self.input_margin = input_margin
         self.progress_min = progress_min

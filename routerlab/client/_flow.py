@@ -10,7 +10,9 @@ wait, and is resumed with the provider's answer or has the provider's exception 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
@@ -25,10 +27,11 @@ from ..errors import (
     CapabilityError,
     ConfigurationError,
     ProviderError,
+    ProviderTimeoutError,
     RouterlabError,
 )
-from ..providers.base import Provider
-from ..trace import TraceRecord, redact
+from ..providers.base import Provider, check_usage
+from ..trace import redact
 from ..types import Completion, Request
 from ._plan import CallPlan, check_candidate, fallback_meta
 from ._pricing import billed_cost, priced
@@ -50,6 +53,7 @@ class Send:
     request: Request
     model_name: str
     timeout_s: float | None
+    deadline_s: float | None = None  # the attempt's whole wall-clock budget (None: the SDK's timeouts only)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,9 @@ class AttemptWalk:
         self.plan = plan
         self.errors: list[RouterlabError] = []  # one per candidate that failed, in order
         self.why: list[str] = []  # "model: ErrorType", for the next candidate's fallback_reason
-        self._pending: list[TraceRecord] = []  # written once we know whether they are final
+        # Every record is written as soon as it is made (a kill loses at most the attempt in
+        # flight); it is final when nothing else of this call will follow it.
+        self._last = plan.candidates[-1] if plan.candidates else None
 
     def steps(self) -> Flow:
         for info in self.plan.candidates:
@@ -83,7 +89,6 @@ class AttemptWalk:
             done = yield from self._attempts(info, meta)
             if done is not None:
                 return done
-        self._flush(final=True)
         if not self.errors:  # pragma: no cover - a plan always has a candidate
             raise RouterlabError("no model to call")
         raise AllModelsFailedError.of(self.errors, self.why)  # the trace has every step
@@ -104,19 +109,30 @@ class AttemptWalk:
             meta = {**meta, "budget_reserved_usd": res.amount}  # the trace shows what the budget held
             t0, p0 = time.time(), time.perf_counter()
             try:
-                raw = yield Send(provider, self.plan.request, info.name, client.timeout_s)
+                raw = yield Send(provider, self.plan.request, info.name, client.timeout_s,
+                                 getattr(client, "deadline_s", None))
+                if not (raw.metadata.get("recorded_cost") or raw.metadata.get("replay")):
+                    # a provider that builds its own Completion skips finish(): check its usage here
+                    check_usage(self.plan.request, raw.usage, provider=info.provider, model=info.id)
             except Exception as exc:
                 err = as_provider_error(exc, info)
-                self._end_error(info, err, res, t0, p0, attempt, meta)
-                if not policy.should_retry(err, attempt):
+                retry = policy.should_retry(err, attempt)
+                self._end_error(info, err, res, t0, p0, attempt, meta, final=not retry and info is self._last)
+                if not retry:
                     self._failed(info, err)
                     return None
                 wait = policy.wait_s(err, attempt)
                 log.info("retrying %s after %s (attempt %d, waiting %.2f s)", info.id, type(err).__name__, attempt, wait)
-                yield Sleep(wait)
+                try:
+                    yield Sleep(wait)
+                except BaseException as exc:  # cancelled between attempts: nothing in flight, say so
+                    self.client.trace.append(refused_record(
+                        self.plan, info, exc, {**meta, "final": True, "cancelled": True, "max_cost_usd": 0.0}))
+                    raise
                 continue
-            except BaseException:
+            except BaseException as exc:
                 client.budget.settle(res, 0.0)  # interrupted or cancelled: release the reservation
+                self._end_cancelled(info, exc, res, t0, p0, attempt, meta)
                 raise
             return self._end_ok(info, raw, res, t0, p0, attempt, meta)
 
@@ -143,32 +159,34 @@ class AttemptWalk:
         done = priced(info, raw, attempt, record.call_id, meta, elapsed)
         self.client.budget.settle(res, done.cost_usd)
         count_usage(record, done.usage, done.cost_usd, done.ttft_s)
-        self._flush()
         self.client.trace.append(record)
         return done
 
     def _end_error(self, info: ModelInfo, exc: ProviderError, res: Any, t0: float, p0: float, attempt: int,
-                   meta: dict[str, Any]) -> None:
+                   meta: dict[str, Any], *, final: bool) -> None:
         usage = getattr(exc, "usage", None) if isinstance(exc, BadResponseError) else None
         cost = billed_cost(info, usage)
         self.client.budget.settle(res, cost)
         end = t0 + (time.perf_counter() - p0)
-        self._flush()
         record = attempt_record(self.plan, info, attempt=attempt, start=t0, end=end, status="error", error=exc,
-                                meta=meta)
+                                meta={**meta, "final": final})
         if usage is not None:
             count_usage(record, usage, cost)
-        self._pending.append(record)
+        self.client.trace.append(record)
+
+    def _end_cancelled(self, info: ModelInfo, exc: BaseException, res: Any, t0: float, p0: float, attempt: int,
+                       meta: dict[str, Any]) -> None:
+        """An attempt cut off by cancellation (``asyncio.wait_for``, Ctrl-C) still leaves its record:
+        what it cost is unknown (no final usage event), at most the reservation it held."""
+        end = t0 + (time.perf_counter() - p0)
+        record = attempt_record(self.plan, info, attempt=attempt, start=t0, end=end, status="error", error=exc,
+                                meta={**meta, "final": True, "cancelled": True, "usage_known": False,
+                                      "max_cost_usd": res.amount})
+        record.error = record.error or f"{type(exc).__name__}: the attempt was cancelled while in flight"
+        self.client.trace.append(record)
 
     def _refuse(self, info: ModelInfo, exc: BaseException, meta: dict[str, Any]) -> None:
-        self._flush()
-        self._pending.append(refused_record(self.plan, info, exc, meta))
-
-    def _flush(self, final: bool = False) -> None:
-        for rec in self._pending:
-            rec.metadata["final"] = final
-            self.client.trace.append(rec)
-        self._pending.clear()
+        self.client.trace.append(refused_record(self.plan, info, exc, {**meta, "final": info is self._last}))
 
 
 def as_provider_error(exc: Exception, info: ModelInfo) -> ProviderError:
@@ -214,16 +232,74 @@ class _Pump:
             self.step, self.value = None, stop.value
 
 
+def _deadline_error(step: Send) -> ProviderTimeoutError:
+    return ProviderTimeoutError(
+        f"{step.model_name}: no complete answer within the {step.deadline_s:g} s deadline (a server trickling "
+        "bytes or stalling); raise deadline_s if the model is just slow", model=step.model_name)
+
+
 def _sync_work(step: Send | Sleep) -> Any:
     if isinstance(step, Sleep):
         return time.sleep(step.seconds)  # type: ignore[func-returns-value]
-    return step.provider.complete(step.request, step.model_name, timeout_s=step.timeout_s)
+    if step.deadline_s is None:
+        return step.provider.complete(step.request, step.model_name, timeout_s=step.timeout_s)
+    return _within_deadline(step)
 
 
-def _async_work(step: Send | Sleep) -> Awaitable[Any]:
+def _within_deadline(step: Send) -> Any:
+    """``provider.complete`` with one wall-clock deadline, whatever the SDK does between reads.
+
+    The SDKs' timeouts are per read, so a server that sends a byte now and then keeps a call
+    alive forever. The call runs on a daemon thread (in the caller's context, so tracing spans
+    nest); at the deadline the caller gets ProviderTimeoutError and the thread is left to end at
+    the SDK's next read timeout or when the server stops (it can no longer touch the result)."""
+    box: dict[str, Any] = {}
+    done = threading.Event()
+    ctx = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            box["value"] = ctx.run(step.provider.complete, step.request, step.model_name, timeout_s=step.timeout_s)
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, daemon=True, name=f"routerlab-call-{step.model_name}").start()
+    assert step.deadline_s is not None
+    if not done.wait(step.deadline_s):
+        raise _deadline_error(step)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+async def _async_work(step: Send | Sleep) -> Any:
     if isinstance(step, Sleep):
-        return asyncio.sleep(step.seconds)
-    return step.provider.acomplete(step.request, step.model_name, timeout_s=step.timeout_s)  # type: ignore[no-any-return]
+        return await asyncio.sleep(step.seconds)
+    call = step.provider.acomplete(step.request, step.model_name, timeout_s=step.timeout_s)
+    if step.deadline_s is None:
+        return await call
+    # Not asyncio.wait_for: it waits for the cancelled call to unwind, and an SDK closing a
+    # trickling stream may read on until the server stops. The call is cancelled and let go.
+    task = asyncio.ensure_future(call)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=step.deadline_s)
+    except BaseException:  # the caller was cancelled: so is the call
+        task.cancel()
+        task.add_done_callback(_retrieve)
+        raise
+    if not done:
+        task.cancel()
+        task.add_done_callback(_retrieve)
+        raise _deadline_error(step)
+    return task.result()
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Collect a let-go call's outcome so asyncio does not report it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def drive(flow: Flow) -> Completion:

@@ -43,6 +43,7 @@ __all__ = [
     "answer_byte_bound",
     "bounded_usage",
     "check_usage",
+    "input_limit",
     "AnswerMeter",
 ]
 
@@ -154,16 +155,22 @@ def answer_byte_bound(request: Request) -> int:
     return request.max_output_tokens * MAX_BYTES_PER_TOKEN + ANSWER_SLACK_BYTES
 
 
+def input_limit(request: Request) -> int:
+    """The most input tokens a report may claim: the byte bound, or more when the caller's metadata
+    says so (attachments the text does not show); the budget reserves at least this much."""
+    return max(request.input_token_bound(), request.estimated_input_tokens())
+
+
 def bounded_usage(request: Request, usage: Usage) -> Usage:
     """``usage`` clipped to what the request can cost at most (what an impossible report is billed)."""
-    inputs = min(usage.input_tokens, request.input_token_bound())
+    inputs = min(usage.input_tokens, input_limit(request))
     return Usage(inputs, min(usage.output_tokens, request.max_output_tokens), min(usage.cached_tokens, inputs))
 
 
 def check_usage(request: Request, usage: Usage, *, provider: str, model: str) -> None:
     """Refuse a usage report the request cannot have produced (a lying or broken server):
     more output than ``max_output_tokens`` allows, or more input than the prompt's bytes."""
-    in_bound = request.input_token_bound()
+    in_bound = input_limit(request)
     if usage.input_tokens <= in_bound and usage.output_tokens <= request.max_output_tokens:
         return
     raise BadResponseError(
