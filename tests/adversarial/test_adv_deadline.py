@@ -115,7 +115,9 @@ def test_kill_9_during_run_many_loses_at_most_the_records_in_flight(tmp_path):
                                     env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
             try:
                 assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-                time.sleep(2.5 + 0.5 * k)
+                until = time.monotonic() + 60  # under load the batch may start late: wait for it
+                while len(hs.requests) < 30 + 40 * k and time.monotonic() < until:
+                    time.sleep(0.05)
                 killed_at = time.time()
                 os.kill(proc.pid, signal.SIGKILL)
             finally:
