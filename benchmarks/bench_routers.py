@@ -124,8 +124,7 @@ def main() -> None:
     live = Embedder(threads=args.threads, cache=False)  # overhead numbers include a real embedding
     routers: dict[str, Any] = {
         "kNN": KNNRouter(k=50), "logistic": LogisticRouter(C=1.0), "MLP": MLPRouter(), "MF": MFRouter(),
-        "ensemble": EnsembleRouter([KNNRouter(k=100, weighted=True), LogisticRouter(C=0.3),
-                                    MLPRouter(n_seeds=3), MFRouter()]),
+        "ensemble": EnsembleRouter(),  # the default router
     }
     for r in routers.values():
         r.fit(Xtr, tr.quality, tr.cost, tr.models)

@@ -10,7 +10,10 @@ for ``--seeds`` fold shuffles; metrics are computed per shuffle and averaged. Ro
 embeddings of the question (cached on disk). Compared: each single model, the zero router
 (RouterBench's convex hull of the single models), random mixing of the two models, the oracle
 (per query the cheapest model with the best score), routerlab's kNN / logistic / MLP / MF /
-ensemble routers (cost-weight sweep, lambda = 0 is their default), and the strong/weak
+ensemble routers (cost-weight sweep, lambda = 0 is their default; the ensemble is routerlab's
+default ``EnsembleRouter()``, also fitted with each query's source dataset as its group
+feature), the task-identity router (each source's mean score and cost on the training folds),
+and the strong/weak
 ThresholdRouter (strong = higher mean score on the training folds; default threshold 0.5).
 
 Metrics. RouterBench: AIQ over the single models' cost range, max score, cost to reach 95% /
@@ -62,6 +65,7 @@ from routerlab.evaluation import (
 from routerlab.evaluation.runs import (
     apgr_report,
     embed_table,
+    group_mean_predictions,
     kfold_predictions,
     out_of_fold,
     random_apgr,
@@ -70,15 +74,18 @@ from routerlab.evaluation.runs import (
 from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
 from routerlab.routers.threshold import ThresholdRouter
 
-BEST = "ours: ensemble kNN100w+logistic+MLPx3+MF"
+BEST = "default: EnsembleRouter() (kNN200w+logistic+MLPx3+MF)"
+GROUPED = "default + group prior (source dataset)"
 LEARNED: dict[str, Callable[[], Any]] = {
     "kNN (k=50)": lambda: KNNRouter(k=50),
     "logistic (C=1)": lambda: LogisticRouter(C=1.0),
     "MLP (128, 1 seed)": lambda: MLPRouter(),
     "MF (dim 32)": lambda: MFRouter(),
-    BEST: lambda: EnsembleRouter([KNNRouter(k=100, weighted=True), LogisticRouter(C=0.3), MLPRouter(n_seeds=3),
-                                  MFRouter()]),
+    BEST: EnsembleRouter,
+    GROUPED: EnsembleRouter,  # fitted with groups = each query's source dataset
 }
+TASK = "task identity (knows the source dataset only)"
+LEARNED = {TASK: EnsembleRouter, **LEARNED}
 THRESHOLD_TARGETS = {"threshold: logistic P(strong wins)": "win", "threshold: ridge gain": "gain"}
 SHOWN_WEIGHTS = (0.0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0)  # cost weights of the operating-point tables
 
@@ -119,6 +126,17 @@ def best_arena(curve: pd.DataFrame) -> float:
 def strong_by_fold(t: OutcomeTable, folds: np.ndarray) -> np.ndarray:
     """Per query, the model index with the higher mean score on the folds that did not see it."""
     return out_of_fold(folds, lambda tr, te: np.full(len(te), t.quality[tr].mean(axis=0).argmax())).astype(int)
+
+
+def task_identity(t: OutcomeTable, folds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold quality and cost / cost scale of the router that knows only each query's source."""
+
+    def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
+        q, c, scale = group_mean_predictions(t.select(tr), t.select(te), "benchmark")
+        return np.stack([q, c / scale], axis=-1)
+
+    both = out_of_fold(folds, fit_predict)
+    return both[..., 0], both[..., 1]
 
 
 def threshold_scores(X: np.ndarray, t: OutcomeTable, folds: np.ndarray, target: str) -> np.ndarray:
@@ -205,12 +223,13 @@ def main() -> None:
     s = strong_seen.pop()
     per_seed: dict[str, list[dict[str, float]]] = {}
     ops: dict[str, list[pd.DataFrame]] = {}
-    boot_choices: list[np.ndarray] = []
+    boot_choices: dict[str, list[np.ndarray]] = {}
     secs: dict[str, float] = {}
     for folds in fold_sets:
         for name, make in LEARNED.items():
             t1 = time.time()
-            qh, ch = kfold_predictions(X, t, make, folds)
+            qh, ch = (kfold_predictions(X, t, make, folds, t.prompts["benchmark"]) if name == GROUPED
+                      else task_identity(t, folds) if name == TASK else kfold_predictions(X, t, make, folds))
             curve = cost_weight_sweep(qh, ch, Q, C, weights, 1.0)
             default = choices_for_weights(qh, ch, np.array([0.0]))[0]
             rep = apgr_report(qh[:, s] - qh[:, 1 - s], t, t.models[s], t.models[1 - s])
@@ -218,8 +237,7 @@ def main() -> None:
                                                   **point(t, default), "Arena max": best_arena(curve),
                                                   "APGR": rep["APGR"]})
             ops.setdefault(name, []).append(curve.iloc[shown])
-            if name == BEST:
-                boot_choices.append(choices_for_weights(qh, ch, weights))
+            boot_choices.setdefault(name, []).append(choices_for_weights(qh, ch, weights))
             secs[name] = secs.get(name, 0.0) + time.time() - t1
         for name, target in THRESHOLD_TARGETS.items():
             t1 = time.time()
@@ -259,10 +277,7 @@ def main() -> None:
 
     # Bootstrap over queries: the best learned router's AIQ and its gain over the zero router.
     best = max(LEARNED, key=lambda k: rows[k]["AIQ"])
-    if best == BEST:
-        chs = boot_choices
-    else:  # refit the winner's out-of-fold predictions for the CI
-        chs = [choices_for_weights(*kfold_predictions(X, t, LEARNED[best], folds), weights) for folds in fold_sets]
+    chs = boot_choices[best]
     rr = np.arange(n)[None, :]
 
     def aiq_of(idx: np.ndarray) -> float:

@@ -3,12 +3,15 @@
 1. RouterBench 0-shot, pooled test split (945 prompts; routers trained on the train split):
    AIQ, max accuracy, cost to reach 95% / 100% of GPT-4's accuracy (fraction of GPT-4's cost)
    for the best single model, the zero router, a router that knows only each prompt's benchmark,
-   kNN, logistic, MLP, MF, the ensemble, the oracle; bootstrap 95% CIs for the ensemble; how
+   kNN, logistic, MLP, MF, routerlab's default router ``EnsembleRouter()`` without and with the
+   benchmark as its group feature, the oracle; bootstrap 95% CIs for the default; how
    well the ensemble ranks prompts *within* a benchmark (AUC); cascades mixtral -> GPT-4 with a
    learned (prompt-only) verifier and with agreement verifiers (other cheap models asked too),
    per benchmark, with the verifiers' error rates.
 2. RouteLLM (GPT-4 vs Mixtral, contaminated prompts removed): in-domain 5-fold out-of-fold
-   scores -> APGR / CPT over RouteLLM's threshold sweep, beside a random router.
+   scores -> APGR / CPT over RouteLLM's threshold sweep (mean and sd over ``--seeds`` fold
+   seeds), beside a random router; on MMLU (subject) and MT-Bench (category) also the
+   task-identity router and the default router with the subject as its group feature.
 
     .venv/bin/python benchmarks/eval_routers.py            # everything
     .venv/bin/python benchmarks/eval_routers.py --skip-routellm
@@ -49,7 +52,6 @@ from routerlab.evaluation.runs import (
     group_mean_predictions,
     kfold_scores,
     random_apgr,
-    router_curve,
     routerbench_table,
 )
 from routerlab.routers.answer_features import agreement_tensor
@@ -68,9 +70,14 @@ from routerlab.routers.threshold import ThresholdRouter
 GPT4 = "gpt-4-1106-preview"
 
 
+DEFAULT = "default: EnsembleRouter() (kNN200w+logistic+MLPx3+MF)"
+GROUPED = "default + group prior (benchmark)"
+
+
 def best_router() -> EnsembleRouter:
-    """The default picked by 5-fold CV on the RouterBench *train* split (see the report)."""
-    return EnsembleRouter([KNNRouter(k=100, weighted=True), LogisticRouter(C=0.3), MLPRouter(n_seeds=3), MFRouter()])
+    """routerlab's one default router, ``EnsembleRouter()`` (its members: ``default_members``,
+    chosen by nested CV on the RouterBench train split, ``benchmarks/select_default.py``)."""
+    return EnsembleRouter()
 
 
 def routerbench(emb: Embedder, n_boot: int) -> None:
@@ -84,13 +91,17 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
         "logistic (C=1)": LogisticRouter(C=1.0),
         "MLP (128, 1 seed)": MLPRouter(),
         "MF (dim 32)": MFRouter(),
-        "ours: ensemble kNN100w+logistic+MLPx3+MF": best_router(),
+        DEFAULT: best_router(),
+        GROUPED: best_router(),
     }
+    gtr, gte = tr.prompts["benchmark"].to_numpy(), te.prompts["benchmark"].to_numpy()
     curves = {}
     for name, r in routers.items():
         t0 = time.time()
-        r.fit(Xtr, tr.quality, tr.cost, tr.models)
-        curves[name] = router_curve(r, Xte, te)
+        grouped = name == GROUPED
+        r.fit(Xtr, tr.quality, tr.cost, tr.models, groups=gtr if grouped else None)
+        curves[name] = cost_weight_sweep(r.predict_quality(Xte, gte if grouped else None), r.predict_cost(Xte),
+                                         te.quality, te.cost, default_cost_weights(), r.cost_scale_)
         print(f"  fitted {name} in {time.time() - t0:.1f}s")
     # The baseline a prompt embedding must beat to show per-prompt signal: knowing the task only.
     gq, gc, gscale = group_mean_predictions(tr, te, "benchmark")
@@ -104,9 +115,24 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
         print(table.to_string())
 
     # Bootstrap CIs for our router: choices fixed, prompts resampled.
-    best = routers["ours: ensemble kNN100w+logistic+MLPx3+MF"]
     w = default_cost_weights()
-    ch = choices_for_weights(best.predict_quality(Xte), best.predict_cost(Xte), w, best.cost_scale_)
+    for label in (DEFAULT, GROUPED):
+        r = routers[label]
+        q = r.predict_quality(Xte, gte if label == GROUPED else None)
+        bootstrap_rows(te, choices_for_weights(q, r.predict_cost(Xte), w, r.cost_scale_), label, n_boot)
+    best = routers[DEFAULT]
+    # Per-prompt signal: inside one benchmark, does the predicted quality rank right above wrong?
+    groups = te.prompts["benchmark"].to_numpy()
+    auc = within_group_auc(best.predict_quality(Xte), te.quality, groups)
+    print("\nDefault router, within-benchmark AUC of predicted quality (0.5 = no per-prompt signal), median / max:")
+    for b, row in zip(np.unique(groups), auc, strict=True):
+        print(f"  {b:14s} {np.nanmedian(row):.3f} / {np.nanmax(row):.3f}")
+    casc_report()
+    cascades(te, Xte, routers["logistic (C=1)"])
+
+
+def bootstrap_rows(te: OutcomeTable, ch: np.ndarray, label: str, n_boot: int) -> None:
+    """Bootstrap CIs of a router's AIQ and max accuracy gain over GPT-4: choices fixed, prompts resampled."""
     rows = np.arange(len(te))[None, :]
     Qc, Cc = te.quality[rows, ch], te.cost[rows, ch]
 
@@ -117,18 +143,9 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
     def gain_of(idx: np.ndarray) -> float:  # max accuracy minus GPT-4's, on the same resample
         return float(Qc[:, idx].mean(axis=1).max() - te.quality[idx, te.model_index(GPT4)].mean())
 
-    for label, fn in (("AIQ", aiq_of), ("max acc - GPT-4 acc", gain_of)):
+    for name, fn in (("AIQ", aiq_of), ("max acc - GPT-4 acc", gain_of)):
         p, lo, hi = bootstrap_ci(fn, len(te), n_boot=n_boot)
-        print(f"  ours {label}: {p:.3f}  (95% bootstrap CI {lo:.3f} .. {hi:.3f}, {n_boot} resamples)")
-
-    # Per-prompt signal: inside one benchmark, does the predicted quality rank right above wrong?
-    groups = te.prompts["benchmark"].to_numpy()
-    auc = within_group_auc(best.predict_quality(Xte), te.quality, groups)
-    print("\nOurs, within-benchmark AUC of predicted quality (0.5 = no per-prompt signal), median / max over models:")
-    for b, row in zip(np.unique(groups), auc, strict=True):
-        print(f"  {b:14s} {np.nanmedian(row):.3f} / {np.nanmax(row):.3f}")
-    casc_report()
-    cascades(te, Xte, routers["logistic (C=1)"])
+        print(f"  {label} {name}: {p:.3f}  (95% bootstrap CI {lo:.3f} .. {hi:.3f}, {n_boot} resamples)")
 
 
 def learned_cascades(tr: OutcomeTable, te: OutcomeTable, n_boot: int) -> tuple[dict[str, pd.DataFrame], Any]:
@@ -222,7 +239,8 @@ def routellm(emb: Embedder, benches: list[str], seeds: int, subset: int) -> None
         "ridge gain": lambda s, w: ThresholdRouter(s, w, target="gain", C=1.0),
         "kNN (k=50) gain": lambda s, w: ThresholdRouter(s, w, target="predictor", predictor=KNNRouter(k=50)),
         "MF gain": lambda s, w: ThresholdRouter(s, w, target="predictor", predictor=MFRouter()),
-        "ours: ensemble gain": lambda s, w: ThresholdRouter(s, w, target="predictor", predictor=best_router()),
+        "default: EnsembleRouter() gain": lambda s, w: ThresholdRouter(s, w, target="predictor",
+                                                                       predictor=best_router()),
     }
     rows = []
     for bench in benches:
@@ -239,14 +257,47 @@ def routellm(emb: Embedder, benches: list[str], seeds: int, subset: int) -> None
             t0 = time.time()
             reps = [apgr_report(kfold_scores(X, t, lambda mk=mk, s=s, w=w: mk(s, w), k=5, seed=seed), t, s, w)
                     for seed in range(seeds)]
-            ap = [r["APGR"] for r in reps]
-            rows.append({"benchmark": bench, "router": name, "APGR": float(np.mean(ap)),
-                         "APGR sd (fold seeds)": float(np.std(ap)) if seeds > 1 else np.nan,
-                         "CPT(50%)": float(np.mean([r["CPT(50%)"] for r in reps])),
-                         "CPT(80%)": float(np.mean([r["CPT(80%)"] for r in reps])), "secs": time.time() - t0})
+            rows.append(_apgr_row(bench, name, reps, t0))
+        groups = t.prompts["domain"].to_numpy() if "domain" in t.prompts.columns else None
+        if groups is not None:  # the subject (MMLU) / category (MT-Bench) as the group feature
+            for name, grouped in (("task identity (knows the subject only)", None), (GROUPED_GAIN, groups)):
+                t0 = time.time()
+                reps = [apgr_report(grouped_gain_scores(X, t, s, w, groups, seed, task_only=grouped is None), t, s, w)
+                        for seed in range(seeds)]
+                rows.append(_apgr_row(bench, name, reps, t0))
     df = pd.DataFrame(rows)
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
         print(df.to_string(index=False))
+
+
+GROUPED_GAIN = "default + group prior (subject) gain"
+
+
+def _apgr_row(bench: str, name: str, reps: list[dict], t0: float) -> dict:
+    ap = [r["APGR"] for r in reps]
+    return {"benchmark": bench, "router": name, "APGR": float(np.mean(ap)),
+            "APGR sd (fold seeds)": float(np.std(ap)) if len(ap) > 1 else np.nan,
+            "CPT(50%)": float(np.mean([r["CPT(50%)"] for r in reps])),
+            "CPT(80%)": float(np.mean([r["CPT(80%)"] for r in reps])), "secs": time.time() - t0}
+
+
+def grouped_gain_scores(X: np.ndarray, t: OutcomeTable, strong: str, weak: str, groups: np.ndarray, seed: int,
+                        k: int = 5, task_only: bool = False) -> np.ndarray:
+    """Out-of-fold (1 + q_strong - q_weak) / 2 of the default router fitted with each prompt's group
+    (``task_only``: the groups' training means alone), on the same folds as ``kfold_scores``."""
+    folds = np.random.default_rng(seed).permutation(len(t)) % k
+    cols = [t.model_index(weak), t.model_index(strong)]
+    out = np.empty(len(t))
+    for f in range(k):
+        tr, te = folds != f, folds == f
+        Q = t.quality[tr][:, cols]
+        if task_only:
+            means = {g: Q[groups[tr] == g].mean(axis=0) for g in np.unique(groups[tr])}
+            q = np.stack([means.get(g, Q.mean(axis=0)) for g in groups[te]])
+        else:
+            q = best_router().fit(X[tr], Q, None, [weak, strong], groups=groups[tr]).predict_quality(X[te], groups[te])
+        out[te] = (1.0 + q[:, 1] - q[:, 0]) / 2.0
+    return out
 
 
 def main() -> None:

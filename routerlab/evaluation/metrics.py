@@ -19,9 +19,13 @@ RouterBench (Hu et al., 2024):
   envelope, flat once quality stops rising (mixing two operating points at random achieves any
   point on the segment between them);
 - ``AIQ = 1 / (c_max - c_min) * integral_{c_min}^{c_max} hull(c) dc``, the hull extended flat to
-  the right of its last point and counted as 0 left of its first point (as RouterBench's code
-  integrates only from there). Compare routers with the same ``c_min`` / ``c_max`` (RouterBench
-  uses the cost range of the single models).
+  the right of its last point. **Convention left of a curve's cheapest point** (``left=``):
+  routerlab scores the hull as 0 there (``left="zero"``, the default: a router that cannot
+  operate that cheaply gets no credit for that cost range); RouterBench's own code holds it
+  flat at the cheapest point's quality (``left="flat"``). The two differ only for a curve whose
+  cheapest point costs more than ``c_min`` (below 1e-4 AIQ on the tables here); pass
+  ``left="flat"`` to compare with published RouterBench numbers. Compare routers with the same
+  ``c_min`` / ``c_max`` (RouterBench uses the cost range of the single models).
 """
 
 from __future__ import annotations
@@ -184,17 +188,25 @@ def upper_hull(cost: ArrayLike, quality: ArrayLike) -> tuple[np.ndarray, np.ndar
     return xs, ys
 
 
-def hull_value(hull: np.ndarray, c: float | np.ndarray) -> np.ndarray:
-    """The hull as a function of cost: linear between vertices, flat after the last, 0 before the first."""
+HULL_LEFT = ("zero", "flat")
+
+
+def hull_value(hull: np.ndarray, c: float | np.ndarray, left: str = "zero") -> np.ndarray:
+    """The hull as a function of cost: linear between vertices, flat after the last; before the
+    first, 0 (``left="zero"``, routerlab's convention) or the first vertex's quality
+    (``left="flat"``, RouterBench's code). See the module docstring."""
+    if left not in HULL_LEFT:
+        raise InvalidRequestError(f"left must be 'zero' or 'flat', got {left!r}")
     c = np.asarray(c, dtype=float)
     v = np.interp(c, hull[:, 0], hull[:, 1])
-    out: np.ndarray = np.where(c < hull[0, 0], 0.0, v)
+    out: np.ndarray = np.where(c < hull[0, 0], 0.0, v) if left == "zero" else v
     return out
 
 
 def aiq(cost: ArrayLike, quality: ArrayLike,
-        c_min: float | None = None, c_max: float | None = None) -> float:
-    """RouterBench's Average Improvement in Quality of a router's (cost, quality) points."""
+        c_min: float | None = None, c_max: float | None = None, left: str = "zero") -> float:
+    """RouterBench's Average Improvement in Quality of a router's (cost, quality) points
+    (``left``: the convention left of the cheapest point, module docstring)."""
     hull = nondecreasing_hull(cost, quality)
     lo = float(hull[0, 0]) if c_min is None else float(c_min)
     hi = float(np.max(np.asarray(cost, dtype=float))) if c_max is None else float(c_max)
@@ -202,9 +214,9 @@ def aiq(cost: ArrayLike, quality: ArrayLike,
         raise InvalidRequestError(f"AIQ needs c_max > c_min, got [{lo}, {hi}]")
     # exact integral of a piecewise-linear function: vertices inside the range plus the ends
     xs = np.concatenate(([lo], hull[:, 0][(hull[:, 0] > lo) & (hull[:, 0] < hi)], [hi]))
-    if hull[0, 0] > lo and hull[0, 0] < hi:  # the jump from 0 up to the first vertex
+    if left == "zero" and lo < hull[0, 0] < hi:  # the jump from 0 up to the first vertex
         xs = np.sort(np.concatenate((xs, [np.nextafter(hull[0, 0], -np.inf)])))
-    return float(np.trapezoid(hull_value(hull, xs), xs) / (hi - lo))
+    return float(np.trapezoid(hull_value(hull, xs, left), xs) / (hi - lo))
 
 
 def cost_to_reach(cost: ArrayLike, quality: ArrayLike,

@@ -168,21 +168,28 @@ def out_of_fold(folds: ArrayLike, fit_predict: Callable[[np.ndarray, np.ndarray]
     return out
 
 
-def kfold_predictions(X: np.ndarray, table: OutcomeTable, make_router: Callable[[], Any], folds: ArrayLike
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def kfold_predictions(X: np.ndarray, table: OutcomeTable, make_router: Callable[[], Any], folds: ArrayLike,
+                      groups: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold ``(predicted quality, predicted cost / cost_scale_)``, both (n, m), of a learned
     router (``make_router()`` -> ``fit(X, quality, cost, models)``, ``predict_quality``,
     ``predict_cost``, ``cost_scale_``).
 
     Cost comes divided by each fold router's own ``cost_scale_`` so that
     ``cost_weight_sweep(q, c, ..., cost_scale=1)`` applies every fold router's own decision rule.
+    ``groups``: one label per row, passed to ``fit`` / ``predict_quality`` (the group prior).
     """
     if X.shape[0] != len(table):
         raise InvalidRequestError(f"X has {X.shape[0]} rows, the table {len(table)}")
+    g = None if groups is None else np.asarray(groups)
 
     def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
-        r = make_router().fit(X[tr], table.quality[tr], table.cost[tr], table.models)
-        return np.stack([r.predict_quality(X[te]), r.predict_cost(X[te]) / r.cost_scale_], axis=-1)
+        if g is None:
+            r = make_router().fit(X[tr], table.quality[tr], table.cost[tr], table.models)
+            q = r.predict_quality(X[te])
+        else:
+            r = make_router().fit(X[tr], table.quality[tr], table.cost[tr], table.models, groups=g[tr])
+            q = r.predict_quality(X[te], g[te])
+        return np.stack([q, r.predict_cost(X[te]) / r.cost_scale_], axis=-1)
 
     both = out_of_fold(folds, fit_predict)
     return both[..., 0], both[..., 1]

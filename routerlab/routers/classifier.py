@@ -80,7 +80,20 @@ _DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
 
 class KeywordClassifier:
     """Counts keyword hits per label; the most hits wins, ties and misses go to the most common
-    training label (or ``default``). Zero cost: the baseline every learned classifier must beat."""
+    training label (or ``default``). Zero cost: the baseline every learned classifier must beat.
+
+    Parameters
+    ----------
+    keywords : mapping of label -> sequence of str or None, default=None
+        Words counted per label (built-in tier keywords when None).
+    default : str, default="orchestrator"
+        Label for a text with no hits, before ``fit``.
+
+    Attributes
+    ----------
+    default_ : str
+        The most common training label (set by ``fit``): the label for ties and misses.
+    """
 
     name = "keyword"
     cost_per_request_usd = 0.0
@@ -126,8 +139,25 @@ class EmbeddingClassifier:
     """MiniLM sentence embeddings + multinomial logistic regression (scikit-learn).
 
     ``embed`` defaults to :func:`routerlab.embeddings.embed` (real all-MiniLM-L6-v2, int8 ONNX);
-    pass another ``texts -> (n, d)`` function to swap the encoder. Fitted state: ``model_``,
-    ``classes_``.
+    pass another ``texts -> (n, d)`` function to swap the encoder.
+
+    Parameters
+    ----------
+    embed : callable texts -> ndarray (n, d) or None, default=None
+        The encoder (MiniLM when None).
+    C : float, default=3.0
+        Inverse regularisation of the logistic regression (5-fold CV on the eval set's train split).
+    max_iter : int, default=2000
+        Solver iterations at most.
+    class_weight : "balanced" or None, default="balanced"
+        Passed to LogisticRegression.
+
+    Attributes
+    ----------
+    model_ : LogisticRegression
+        The fitted classifier.
+    classes_ : list of str
+        The labels, in the order of ``model_``'s columns.
     """
 
     name = "embedding+logreg"
@@ -211,7 +241,25 @@ class PredicateClassifier:
     context of ``long_context_tokens`` or more -> ``orchestrator``; no image -> never
     ``vision`` (there is nothing to look at: the base classifier's next-best label wins, when
     it exposes ``scores``). Otherwise ``base`` decides from the text. The predicates are facts
-    a router always has (see RuleRouter), so this is what a deployed classifier tier runs."""
+    a router always has (see RuleRouter), so this is what a deployed classifier tier runs.
+
+    Parameters
+    ----------
+    base : TextClassifier
+        Decides from the text when no predicate does.
+    long_context_tokens : int, default=8000
+        Attached context at or above this goes to ``long_label``.
+    image_label : str, default="vision"
+        Label of a request with an image.
+    long_label : str, default="orchestrator"
+        Label of a request with long attached context.
+    no_image_excludes_image_label : bool, default=True
+        Without an image, never answer ``image_label``.
+
+    Attributes
+    ----------
+    None beyond the base classifier's: ``fit`` fits ``base``.
+    """
 
     def __init__(self, base: TextClassifier, *, long_context_tokens: int = 8000,
                  image_label: str = "vision", long_label: str = "orchestrator",
@@ -283,7 +331,25 @@ class ClassifierRouter(Router):
     """label -> tier -> model. ``score`` is the classifier's confidence; at or above
     ``threshold`` the predicted tier serves the request, below it ``fallback_tier`` does
     (escalate on doubt). ``label_to_tier`` maps kinds to tiers when the classifier predicts
-    kinds (default: labels are tier names)."""
+    kinds (default: labels are tier names).
+
+    Parameters
+    ----------
+    classifier : TextClassifier
+        A fitted (or zero-shot) classifier.
+    tiers : TierMap or None, default=None
+        Tier -> model (``TierMap.default()`` when None).
+    label_to_tier : mapping of label -> tier or None, default=None
+        When labels are kinds, their tiers.
+    threshold : float, default=0.5
+        Confidence at or above which the predicted tier serves the request.
+    fallback_tier : str, default="orchestrator"
+        The tier below the threshold.
+
+    Attributes
+    ----------
+    None: the router learns nothing itself (its classifier does).
+    """
 
     name = "classifier"
 

@@ -15,13 +15,17 @@ nothing is eligible the cheapest (or fastest) model is taken and the Decision's 
 Group features (``group_by``): what is known about a call besides its text (the benchmark or
 subject of a prompt, an agent step's kind, its tool, the workflow) enters as a per-group prior.
 Fitted with ``groups`` (one label per row; several columns are combined into one key), the
-router predicts ``q = p + w_g (mean_g - p_g)``: the embedding's per-prompt prediction ``p``,
-moved by the gap between the group's observed mean quality ``mean_g`` and the embedding's own
-mean prediction over the group ``p_g``, with an empirical-Bayes weight
-``w_g = n_g / (n_g + group_strength)``: a group seen on many rows gets its observed mean (so
-the router is never worse than knowing the group only, where the embedding carries no
-signal within the group), a group seen on few rows keeps the embedding's prediction, a group
-never seen falls back to it. Without groups the router is the embedding model alone.
+router predicts ``q = prior_g + r(x)``: the group's mean outcome, shrunk toward the overall mean
+when the group has few rows (empirical Bayes: ``prior_g = (n_g mean_g + s mean) / (n_g + s)``,
+``s = group_strength``), plus the embedding model's prediction of the prompt's *residual*
+(its outcome minus its group's prior; the model is trained on those residuals), shrunk by a
+weight ``a`` learned on the training rows: ``group_cv``-fold out-of-fold residual predictions
+regressed on the true residuals (``a = <r, y> / <r, r>`` over all models, clipped to [0, 1],
+with ``residual_weight="auto"``), or fixed (``residual_weight``, default 0.125: inner CV on
+RouterBench's training split chose it).
+Where the embedding carries no signal within the groups ``a`` goes to 0 and the router is the
+task-identity router; where it does, it adds what it reliably predicts. A group never seen in
+training gets the overall mean. Without groups the router is the embedding model alone.
 
 scikit-learn conventions (``sklearn/neighbors/_classification.py`` is the model): the first
 parameter may be positional, the rest are keyword-only (passing them by position still works
@@ -47,7 +51,7 @@ if TYPE_CHECKING:
     from ..datasets.table import OutcomeTable
     from ..embeddings import Embedder
 
-__all__ = ["LearnedRouter", "choose", "group_keys"]
+__all__ = ["LearnedRouter", "choose", "group_keys", "group_priors"]
 
 GroupsLike = Any  # 1-d labels, a (n, g) array / DataFrame of several columns, or None
 
@@ -90,6 +94,20 @@ def choose(q: np.ndarray, c: np.ndarray, cost_weight: float = 0.0, quality_targe
     return out
 
 
+def group_priors(Q: np.ndarray, keys: np.ndarray, strength: float) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Per group of the training rows: its mean outcome shrunk toward the overall mean,
+    ``(n_g mean_g + strength mean) / (n_g + strength)``, and its size."""
+    overall = Q.mean(axis=0)
+    priors: dict[str, np.ndarray] = {}
+    sizes: dict[str, int] = {}
+    for g in np.unique(keys):
+        rows = keys == g
+        n = int(rows.sum())
+        priors[str(g)] = (Q[rows].sum(axis=0) + strength * overall) / (n + strength)
+        sizes[str(g)] = n
+    return priors, sizes
+
+
 class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
     """Base of the embedding routers. Subclasses implement ``_fit_quality`` / ``_predict_quality``.
 
@@ -112,8 +130,17 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         key, one or several (combined). ``fit_table`` reads the same names as columns of the
         table's prompts frame.
     group_strength : float, default=20.0
-        Empirical-Bayes pseudo-count: a group of ``n`` rows moves predictions by
-        ``n / (n + group_strength)`` of the way to its observed mean.
+        Empirical-Bayes pseudo-count: the prior of a group of ``n`` rows is its mean outcome
+        weighted ``n / (n + group_strength)`` against the overall mean.
+    group_cv : int, default=3
+        Folds of the out-of-fold fit that learns how far to trust the embedding's residual
+        when ``residual_weight="auto"``; 0 trusts it fully (no extra fits).
+    residual_weight : float or "auto", default=0.125
+        The weight ``a`` of the embedding's residual; ``"auto"`` fits it (least squares on
+        ``group_cv``-fold out-of-fold predictions). 0.125 is what inner cross-validation chose
+        on RouterBench's training split (``benchmarks/select_default.py``, AIQ over a grid of
+        0, 0.125, 0.25, 0.5, 1 and "auto"): the least-squares weight (0.59 there) is right for
+        predicting quality but too large for choosing among models.
 
     Attributes
     ----------
@@ -126,8 +153,12 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
     mean_cost_, cost_floor_, cost_coef_, cost_scale_ : ndarray, ndarray, ndarray or None, float
         The cost model: per-model mean, floor, ridge coefficients on the embedding, and the
         most expensive model's mean cost (the unit of ``cost_weight``).
-    group_offsets_ : dict of str -> ndarray or None
-        Per group: ``w_g (mean_g - p_g)``, added to the embedding's predictions (None: no groups).
+    group_priors_ : dict of str -> ndarray or None
+        Per group: the shrunk mean outcome of each model (None: fitted without groups).
+    global_prior_ : ndarray or None
+        The overall mean outcome, the prior of a group never seen.
+    residual_weight_ : ndarray or None
+        The weight ``a`` of the embedding's residual prediction (one value, repeated per model).
     group_sizes_ : dict of str -> int or None
         Training rows per group.
     """
@@ -137,7 +168,8 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
     def __init__(self, *, cost_weight: float = 0.0, quality_target: float | None = None,
                  embedder: Embedder | None = None, model_costs: Mapping[str, float] | None = None,
                  latencies: Mapping[str, float] | None = None, tier: str | None = None,
-                 group_by: str | Sequence[str] | None = None, group_strength: float = 20.0) -> None:
+                 group_by: str | Sequence[str] | None = None, group_strength: float = 20.0,
+                 group_cv: int = 3, residual_weight: float | str = 0.125) -> None:
         self.cost_weight = cost_weight
         self.quality_target = quality_target
         self.embedder = embedder
@@ -146,11 +178,14 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         self.tier = tier
         self.group_by = group_by
         self.group_strength = group_strength
+        self.group_cv = group_cv
+        self.residual_weight = residual_weight
 
     def _base_params(self) -> dict[str, Any]:
         """The shared parameters, to forward by keyword from a subclass's ``__init__``."""
         return {n: getattr(self, n) for n in ("cost_weight", "quality_target", "embedder", "model_costs",
-                                              "latencies", "tier", "group_by", "group_strength")}
+                                              "latencies", "tier", "group_by", "group_strength", "group_cv",
+                                              "residual_weight")}
 
     # ---- fitting -------------------------------------------------------------------------------
     @abstractmethod
@@ -177,25 +212,49 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         if self.group_strength < 0:
             raise InvalidRequestError(f"group_strength must be >= 0, got {self.group_strength}")
         self._fit_cost(X, cost, m)
+        self.group_priors_: dict[str, np.ndarray] | None = None
+        self.global_prior_: np.ndarray | None = None
+        self.group_sizes_: dict[str, int] | None = None
+        self.residual_weight_: np.ndarray | None = None
+        if keys is not None:
+            self.group_priors_, self.group_sizes_ = group_priors(Q, keys, self.group_strength)
+            self.global_prior_ = Q.mean(axis=0)
+            # the embedding learns what the group does not say: residuals, mapped into [0, 1]
+            y = Q - self._prior_rows(keys)
+            Q = (y + 1.0) / 2.0
+            self.residual_weight_ = (self._residual_weight(X, Q, y) if self.residual_weight == "auto"
+                                     else np.full(y.shape[1], float(self.residual_weight)))
         self._fit_quality(X, Q)
         self.n_features_in_ = X.shape[1]
         self.embedding_model_: str | None = None  # unknown: X came from the caller (fit_table sets it)
-        self._fit_groups(X, Q, keys)
         return self
 
-    def _fit_groups(self, X: np.ndarray, Q: np.ndarray, keys: np.ndarray | None) -> None:
-        self.group_offsets_: dict[str, np.ndarray] | None = None
-        self.group_sizes_: dict[str, int] | None = None
+    def _residual_weight(self, X: np.ndarray, T: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """How far out-of-fold residual predictions track the true residuals ``y``: the
+        least-squares slope through 0 over all models, clipped to [0, 1] (1 when ``group_cv`` < 2)."""
+        from ._params import clone
+
+        k = int(self.group_cv)
+        if k < 2 or X.shape[0] < 2 * k:
+            return np.ones(y.shape[1])
+        folds = np.random.default_rng(0).permutation(X.shape[0]) % k
+        r = np.zeros_like(y)
+        for f in range(k):
+            tr, te = folds != f, folds == f
+            fold_router = clone(self)
+            fold_router.models_ = self.models_
+            fold_router._fit_quality(X[tr], T[tr])
+            r[te] = 2.0 * np.clip(fold_router._predict_quality(X[te]), 0.0, 1.0) - 1.0
+        den = float((r * r).sum())  # one weight for all models: steadier than one per column
+        slope = float((r * y).sum()) / den if den > 0 else 0.0
+        return np.full(y.shape[1], min(max(slope, 0.0), 1.0))
+
+    def _prior_rows(self, keys: np.ndarray | None) -> np.ndarray:
+        """The prior of each row's group (the overall mean for unseen groups or no keys)."""
+        assert self.group_priors_ is not None and self.global_prior_ is not None
         if keys is None:
-            return
-        P = np.clip(self._predict_quality(X), 0.0, 1.0)
-        self.group_offsets_, self.group_sizes_ = {}, {}
-        for g in np.unique(keys):
-            rows = keys == g
-            n = int(rows.sum())
-            w = n / (n + self.group_strength) if n + self.group_strength > 0 else 0.0
-            self.group_offsets_[str(g)] = w * (Q[rows].mean(axis=0) - P[rows].mean(axis=0))
-            self.group_sizes_[str(g)] = n
+            return self.global_prior_[None, :]
+        return np.stack([self.group_priors_.get(str(k), self.global_prior_) for k in keys])
 
     def _group_columns(self) -> list[str]:
         if self.group_by is None:
@@ -258,14 +317,11 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         """Predicted quality (n, m) of each model on each prompt (with each row's group prior
         when the router was fitted with groups and ``groups`` is given)."""
         X = self._check_X(X)
-        p = np.clip(self._predict_quality(X), 0.0, 1.0)
-        keys = group_keys(groups, X.shape[0])
-        offsets = getattr(self, "group_offsets_", None)
-        if keys is None or not offsets:
-            return p
-        zero = np.zeros(p.shape[1])
-        shift = np.stack([offsets.get(str(k), zero) for k in keys])
-        return np.clip(p + shift, 0.0, 1.0)
+        raw = self._predict_quality(X)
+        if getattr(self, "group_priors_", None) is None:
+            return np.clip(raw, 0.0, 1.0)
+        residual = (2.0 * np.clip(raw, 0.0, 1.0) - 1.0) * self.residual_weight_
+        return np.clip(self._prior_rows(group_keys(groups, X.shape[0])) + residual, 0.0, 1.0)
 
     def predict_cost(self, X: np.ndarray) -> np.ndarray:
         """Predicted USD (n, m) of each model on each prompt (constant per model without cost data)."""

@@ -42,7 +42,8 @@ class KNNRouter(LearnedRouter):
         Neighbours averaged (all training prompts when fewer).
     weighted : bool, default=False
         Weight neighbours by their (non-negative) cosine similarity.
-    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength, group_cv,
+    residual_weight
         As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
 
     Attributes
@@ -51,7 +52,7 @@ class KNNRouter(LearnedRouter):
         The training embeddings, unit-normalised.
     Q_ : ndarray (n, m)
         The training outcomes.
-    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_priors_ : see
         :class:`~routerlab.routers.learned.LearnedRouter`.
     """
 
@@ -62,10 +63,10 @@ class KNNRouter(LearnedRouter):
                  quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
                  tier: str | None = None, group_by: str | Sequence[str] | None = None,
-                 group_strength: float = 20.0) -> None:
+                 group_strength: float = 20.0, group_cv: int = 3, residual_weight: float | str = 0.125) -> None:
         super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
                          model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
-                         group_strength=group_strength)
+                         group_strength=group_strength, group_cv=group_cv, residual_weight=residual_weight)
         self.k = k
         self.weighted = weighted
 
@@ -98,7 +99,8 @@ class LogisticRouter(LearnedRouter):
     ----------
     C : float, default=1.0
         Inverse regularisation strength (ridge alpha = 1 / C for graded scores).
-    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength, group_cv,
+    residual_weight
         As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
 
     Attributes
@@ -106,7 +108,7 @@ class LogisticRouter(LearnedRouter):
     estimators_ : list
         Per model: a fitted LogisticRegression / Ridge, or a float for a model that was always
         right (or always wrong) in training.
-    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_priors_ : see
         :class:`~routerlab.routers.learned.LearnedRouter`.
     """
 
@@ -117,10 +119,10 @@ class LogisticRouter(LearnedRouter):
                  quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
                  tier: str | None = None, group_by: str | Sequence[str] | None = None,
-                 group_strength: float = 20.0) -> None:
+                 group_strength: float = 20.0, group_cv: int = 3, residual_weight: float | str = 0.125) -> None:
         super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
                          model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
-                         group_strength=group_strength)
+                         group_strength=group_strength, group_cv=group_cv, residual_weight=residual_weight)
         self.C = C
 
     def _fit_quality(self, X: np.ndarray, Q: np.ndarray) -> None:
@@ -167,7 +169,8 @@ class MLPRouter(LearnedRouter):
         Hold out 15% of the rows and stop when their score stops improving.
     random_state : int, default=0
         Seed of the first net.
-    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength, group_cv,
+    residual_weight
         As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
 
     Attributes
@@ -176,7 +179,7 @@ class MLPRouter(LearnedRouter):
         One fitted net per seed.
     binary_ : bool
         Whether the outcomes were 0/1 with both values seen for every model (classifier).
-    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_priors_ : see
         :class:`~routerlab.routers.learned.LearnedRouter`.
     """
 
@@ -188,10 +191,10 @@ class MLPRouter(LearnedRouter):
                  quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
                  tier: str | None = None, group_by: str | Sequence[str] | None = None,
-                 group_strength: float = 20.0) -> None:
+                 group_strength: float = 20.0, group_cv: int = 3, residual_weight: float | str = 0.125) -> None:
         super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
                          model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
-                         group_strength=group_strength)
+                         group_strength=group_strength, group_cv=group_cv, residual_weight=residual_weight)
         self.hidden = hidden
         self.alpha = alpha
         self.max_iter = max_iter
@@ -242,7 +245,8 @@ class MFRouter(LearnedRouter):
         Adam step size.
     random_state : int, default=0
         Seed of the initial ``W`` and ``V``.
-    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength, group_cv,
+    residual_weight
         As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
 
     Attributes
@@ -253,7 +257,7 @@ class MFRouter(LearnedRouter):
         Model latent vectors.
     b_ : ndarray (m,)
         Model biases (logits).
-    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_priors_ : see
         :class:`~routerlab.routers.learned.LearnedRouter`.
     """
 
@@ -265,10 +269,10 @@ class MFRouter(LearnedRouter):
                  quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
                  tier: str | None = None, group_by: str | Sequence[str] | None = None,
-                 group_strength: float = 20.0) -> None:
+                 group_strength: float = 20.0, group_cv: int = 3, residual_weight: float | str = 0.125) -> None:
         super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
                          model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
-                         group_strength=group_strength)
+                         group_strength=group_strength, group_cv=group_cv, residual_weight=residual_weight)
         self.dim = dim
         self.l2 = l2
         self.epochs = epochs
@@ -316,7 +320,7 @@ class EnsembleRouter(LearnedRouter):
     routers passed in are never fitted or changed.
 
     ``EnsembleRouter()`` is routerlab's default router (``default_members()``, chosen by nested
-    cross-validation on RouterBench's training split: see ``routerlab.routers.selection``).
+    cross-validation on RouterBench's training split: see ``routerlab.evaluation.selection``).
 
     Parameters
     ----------
@@ -324,7 +328,8 @@ class EnsembleRouter(LearnedRouter):
         The routers to average; None: :func:`default_members`.
     weights : sequence of float or None, default=None
         One non-negative weight per member (equal when None).
-    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength
+    cost_weight, quality_target, embedder, model_costs, latencies, tier, group_by, group_strength, group_cv,
+    residual_weight
         As in :class:`~routerlab.routers.learned.LearnedRouter` (keyword-only).
 
     Attributes
@@ -333,7 +338,7 @@ class EnsembleRouter(LearnedRouter):
         The fitted clones of ``members``.
     weights_ : ndarray
         The weights, normalised to sum to 1.
-    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_offsets_ : see
+    models_, n_features_in_, embedding_model_, mean_cost_, cost_scale_, group_priors_ : see
         :class:`~routerlab.routers.learned.LearnedRouter`.
     """
 
@@ -345,10 +350,10 @@ class EnsembleRouter(LearnedRouter):
                  quality_target: float | None = None, embedder: Embedder | None = None,
                  model_costs: Mapping[str, float] | None = None, latencies: Mapping[str, float] | None = None,
                  tier: str | None = None, group_by: str | Sequence[str] | None = None,
-                 group_strength: float = 20.0) -> None:
+                 group_strength: float = 20.0, group_cv: int = 3, residual_weight: float | str = 0.125) -> None:
         super().__init__(cost_weight=cost_weight, quality_target=quality_target, embedder=embedder,
                          model_costs=model_costs, latencies=latencies, tier=tier, group_by=group_by,
-                         group_strength=group_strength)
+                         group_strength=group_strength, group_cv=group_cv, residual_weight=residual_weight)
         self.members = members
         self.weights = weights
 
@@ -370,7 +375,9 @@ class EnsembleRouter(LearnedRouter):
 
 
 def default_members() -> list[LearnedRouter]:
-    """The members of the default ensemble (``EnsembleRouter()``): kNN k=100 similarity-weighted,
-    logistic C=0.3, MLP (128) x3 seeds, MF dim 32. Chosen by nested cross-validation on
-    RouterBench's training split (``routerlab.routers.selection``); every router table reports it."""
-    return [KNNRouter(k=100, weighted=True), LogisticRouter(C=0.3), MLPRouter(n_seeds=3), MFRouter()]
+    """The members of the default ensemble (``EnsembleRouter()``): kNN k=200 similarity-weighted,
+    logistic C=0.3, MLP (128) x3 seeds, MF dim 32. k and C are the inner-CV choice on RouterBench's
+    training split (``routerlab.evaluation.selection``, ``benchmarks/select_default.py``); the MLP
+    and MF members are kept from the earlier 5-fold CV on the same split. Every router table
+    reports this router."""
+    return [KNNRouter(k=200, weighted=True), LogisticRouter(C=0.3), MLPRouter(n_seeds=3), MFRouter()]

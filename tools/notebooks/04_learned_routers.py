@@ -132,6 +132,38 @@ assert with_task.loc["task identity only", "AIQ"] > zero["AIQ"] + 0.02
 assert float(np.nanmedian(auc.to_numpy())) < 0.6
 
 # %% [markdown]
+# ## The default router, told the task
+#
+# In agent routing the task is known when the call is made (the step kind, the tool, the
+# subject), so it need not be guessed from the embedding. routerlab's one default router,
+# `EnsembleRouter()` (kNN k=200 weighted, logistic C=0.3, three MLPs, MF), takes it as a
+# **group feature**: it predicts the group's prior (each model's mean outcome on that
+# benchmark, shrunk toward the overall mean when the group has few rows) plus a shrunk share
+# of what the embedding says about this prompt's deviation from its group. Where the embedding
+# has no per-prompt signal the router stays at the task-identity baseline; where it has some,
+# it adds it. `benchmarks/eval_routers.py` also fits it without groups and gives bootstrap and
+# fold-seed intervals.
+
+# %%
+from routerlab.routers.predictors import EnsembleRouter
+
+default_router = EnsembleRouter().fit(X_train, train.quality, train.cost, train.models,
+                                      groups=train.prompts["benchmark"])
+told = {"default router + benchmark as group feature": cost_weight_sweep(
+    default_router.predict_quality(X_test, groups), default_router.predict_cost(X_test), test.quality, test.cost,
+    default_cost_weights(), default_router.cost_scale_)}
+told_table = routerbench_table(test, {"task identity only": task_only, **told}, reference="gpt-4-1106-preview")
+told_table.loc[["zero router (hull of single models)", "task identity only", *told]].style.format("{:.3f}")
+
+# %%
+a_told = told_table.loc["default router + benchmark as group feature", "AIQ"]
+a_task = told_table.loc["task identity only", "AIQ"]
+print(f"default router told the benchmark: AIQ {a_told:.4f}; task identity {a_task:.4f}; "
+      f"zero router {zero['AIQ']:.4f}; residual weight {default_router.residual_weight_[0]:.2f}")
+assert a_told > zero["AIQ"] + 0.02  # far above mixing blindly
+assert abs(a_told - a_task) < 0.01  # at the task-identity level: the embedding adds little per prompt here
+
+# %% [markdown]
 # So on these tables the embedding routers are task classifiers. Per-prompt signal has to come
 # from somewhere else, for instance from an **answer**: a cascade asks a cheap model first and
 # escalates to GPT-4 only when a verifier rejects the answer. A prompt-only verifier (the
