@@ -47,7 +47,7 @@ def test_old_positional_calls_still_work_with_a_future_warning() -> None:
         warnings.simplefilter("error")
         KNNRouter(7, weighted=True)  # the supported spelling is silent
     with pytest.raises(TypeError, match="positional"):
-        KNNRouter(1, True, 0.0, None, None, None, None, None, None, 20.0, "extra")
+        KNNRouter(1, *([None] * len(inspect.signature(KNNRouter).parameters)))
 
 
 def test_ensemble_fits_clones_and_leaves_its_members_untouched() -> None:
