@@ -7,6 +7,7 @@ driver that calls the provider (``drive`` / ``adrive``), as httpx's ``Client`` a
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -30,6 +31,8 @@ from ._records import unplanned_record
 from ._retry import RetryPolicy
 
 __all__ = ["Client"]
+
+log = logging.getLogger("routerlab.client")
 
 #: How long past ``timeout_s`` an attempt may run in all, unless ``deadline_s`` says otherwise.
 DEADLINE_GRACE_S = 30.0
@@ -201,5 +204,20 @@ class Client:
         task_id: str | None = None,
     ) -> list[Outcome]:
         """Sync :meth:`arun_many`; inside Jupyter's running loop it runs on a worker thread."""
-        return run_sync(lambda: self.arun_many(requests, model, tier, decisions=decisions, progress=progress,
-                                               task_id=task_id))
+        async def batch() -> list[Outcome]:
+            try:
+                return await self.arun_many(requests, model, tier, decisions=decisions, progress=progress,
+                                            task_id=task_id)
+            finally:  # the loop run_sync made ends here: close the async HTTP pools on it first
+                await self._aclose_providers()
+
+        return run_sync(batch)
+
+    async def _aclose_providers(self) -> None:
+        for provider in list(self._providers.values()):
+            aclose = getattr(provider, "aclose", None)
+            if aclose is not None:
+                try:
+                    await aclose()
+                except Exception:  # a pool that fails to close must not turn a finished batch into an error
+                    log.debug("closing %r failed", provider, exc_info=True)

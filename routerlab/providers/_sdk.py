@@ -42,6 +42,17 @@ class LoopLocal:
         self._factory = factory
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
 
+    async def aclose(self) -> None:
+        """Close the running loop's client (its connection pool) while the loop can still run the
+        transports' cleanup; left to the garbage collector after ``asyncio.run`` returns, that
+        cleanup fails with "Event loop is closed" on stderr."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        close = getattr(client, "close", None)
+        if close is not None:
+            result = close()
+            if asyncio.iscoroutine(result):
+                await result
+
     def get(self) -> Any:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
@@ -132,6 +143,10 @@ class SDKProvider:
             if mapped is None:
                 raise
             raise mapped from None
+
+    async def aclose(self) -> None:
+        """Close this event loop's async SDK client (``Client.run_many`` calls it before its loop ends)."""
+        await self._async.aclose()
 
     def _check_event_stream(self, stream: Any, model: str) -> None:
         """A 200 that is not an event stream (a proxy's HTML page, a server that ignored

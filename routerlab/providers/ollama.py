@@ -97,6 +97,11 @@ class OllamaProvider:
     def __repr__(self) -> str:
         return f"OllamaProvider(host={safe_url(self.host)!r})"
 
+    async def aclose(self) -> None:
+        """Close this event loop's async clients (``Client.run_many`` calls it before its loop ends)."""
+        for local in self._async_by_timeout.values():
+            await local.aclose()
+
     def _timeout(self, timeout_s: float | None) -> float:
         return self.timeout_s if timeout_s is None else positive_seconds("timeout_s", timeout_s)
 
