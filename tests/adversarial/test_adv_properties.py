@@ -22,7 +22,7 @@ from routerlab.redaction import MIN_MATCH, scrub  # noqa: E402
 from routerlab.trace import Trace, TraceRecord  # noqa: E402
 from routerlab.types import Completion, Message, Request, Usage  # noqa: E402
 
-settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("deep", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
