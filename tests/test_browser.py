@@ -148,37 +148,7 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             timeline_before = before[0][0]
             assert timeline_before["type"] == "bar" and len(timeline_before["x"]) == 50
 
-            # the first playground's coder dropdown (the notebook's quality section has a second one)
-            dropdown = page.locator(".widget-dropdown", has=page.locator("label:text-is('coder')")).first.locator("select")
-            options = dropdown.locator("option").all_inner_texts()
-            current = dropdown.evaluate("s => s.options[s.selectedIndex].text")
-            target = next(o for o in options if o != current and "local:" not in o)
-            t0 = time.monotonic()
-            dropdown.select_option(label=target)
-            # Traces are replaced whole, so a plot is briefly empty mid-update: wait until both
-            # figures are redrawn with new data.
-            _wait_for(page, "both figures redrawn after the dropdown change (timeline recoloured, routed line moved)",
-                f"""(before) => {{
-                    const p = ({READ_PLOTS})();
-                    if (!(p[0] && p[0][0] && p[1])) return false;
-                    const routed = p[1].find(t => t.name === 'routed' && t.type === 'scatter');
-                    const c = p[0][0].color;
-                    const recoloured = c.length !== before.color.length
-                        || c.some((v, i) => Math.abs(v - before.color[i]) > 1e-12);
-                    return recoloured && !!routed && routed.y.join() !== before.routed;
-                }}""",
-                120_000, arg={"color": timeline_before["color"],
-                              "routed": ",".join(next(t["y"] for t in before[1] if t["name"] == "routed"))},
-            )
-            elapsed = time.monotonic() - t0
-            after = page.evaluate(READ_PLOTS)
-            timeline_after = after[0][0]
-            assert timeline_after["color"] != timeline_before["color"]
-            # the cost figure's routed line moved too; the all-top baseline did not
-            lines_before = {t["name"]: t["y"] for t in before[1] if t["type"] == "scatter"}
-            lines_after = {t["name"]: t["y"] for t in after[1] if t["type"] == "scatter"}
-            assert lines_after["routed"] != lines_before["routed"]
-            assert lines_after["all on the top model"] == lines_before["all on the top model"]
+            target, elapsed = _change_coder_and_check(page, before)
             shot = _screenshot_path(tmp_path)
             page.screenshot(path=str(shot), full_page=True)
             figs = page.locator(".js-plotly-plot")  # every figure on its own, for a reader to look at
@@ -194,6 +164,46 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             raise
         finally:
             ctx.close()
+
+
+def _change_coder_and_check(page, before) -> tuple[str, float]:  # noqa: ANN001
+    """Pick another coder model in the first playground; wait for both figures to redraw and check
+    that the timeline was recoloured and the routed cost line moved while the baseline did not."""
+    timeline_before = before[0][0]
+    # the first playground's coder dropdown (the notebook's quality section has a second one)
+    dropdown = page.locator(".widget-dropdown", has=page.locator("label:text-is('coder')")).first.locator("select")
+    # textContent, not innerText: a <select>'s options are not rendered, so innerText can be ''
+    options = dropdown.evaluate("s => Array.from(s.options).map(o => o.textContent)")
+    current = options[dropdown.evaluate("s => s.selectedIndex")]
+    target = next(o for o in options if o != current and "local:" not in o)
+    t0 = time.monotonic()
+    # by index: ipywidgets writes labels with non-breaking spaces, which a label match can miss
+    dropdown.select_option(index=options.index(target))
+    # Traces are replaced whole, so a plot is briefly empty mid-update: wait until both
+    # figures are redrawn with new data.
+    _wait_for(page, "both figures redrawn after the dropdown change (timeline recoloured, routed line moved)",
+        f"""(before) => {{
+            const p = ({READ_PLOTS})();
+            if (!(p[0] && p[0][0] && p[1])) return false;
+            const routed = p[1].find(t => t.name === 'routed' && t.type === 'scatter');
+            const c = p[0][0].color;
+            const recoloured = c.length !== before.color.length
+                || c.some((v, i) => Math.abs(v - before.color[i]) > 1e-12);
+            return recoloured && !!routed && routed.y.join() !== before.routed;
+        }}""",
+        120_000, arg={"color": timeline_before["color"],
+                      "routed": ",".join(next(t["y"] for t in before[1] if t["name"] == "routed"))},
+    )
+    elapsed = time.monotonic() - t0
+    after = page.evaluate(READ_PLOTS)
+    timeline_after = after[0][0]
+    assert timeline_after["color"] != timeline_before["color"]
+    # the cost figure's routed line moved too; the all-top baseline did not
+    lines_before = {t["name"]: t["y"] for t in before[1] if t["type"] == "scatter"}
+    lines_after = {t["name"]: t["y"] for t in after[1] if t["type"] == "scatter"}
+    assert lines_after["routed"] != lines_before["routed"]
+    assert lines_after["all on the top model"] == lines_before["all on the top model"]
+    return target, elapsed
 
 
 def _wait_for(page, what: str, js: str, timeout_ms: int, arg=None) -> None:  # noqa: ANN001
