@@ -6,8 +6,8 @@ uses the benchmark's tests.
 - :func:`program_agreement` (a): parse each answer's code with :mod:`ast`, keep its imports and
   definitions, rename functions, arguments and variables to their order of first use, drop
   docstrings, and compare the trees. Equal trees = the same program written differently. Cost:
-  pure Python in process, about 4 ms per answer (41 ms for a prompt's 11 MBPP answers on an
-  idle core; ``benchmarks/bench_cascade_policy.py`` measures it).
+  pure Python in process, 1.5-4 ms per answer (16-41 ms for a prompt's 11 MBPP answers, quiet
+  vs loaded machine; ``benchmarks/bench_cascade_policy.py`` measures it).
 - :func:`behaviour_agreement` (b): extract each answer's entry function (the top-level one no
   other calls), run every candidate on the same inputs, compare outputs. The inputs are the
   literal arguments of the answers' own example calls (``f("abc")`` in a usage snippet) plus a
@@ -17,9 +17,9 @@ uses the benchmark's tests.
   limits (:mod:`resource`), a wall-clock limit, no network (a new network namespace via
   ``unshare -rn`` where the kernel allows it, and in any case a socket guard in the child), an
   isolated interpreter (``-I``) with an empty environment. Cost: one interpreter start plus the
-  calls, a function that loops is cut at ``call_timeout_s`` per input: 0.5 s per prompt of 11
-  MBPP answers on an idle core, 2-3 s with the machine loaded (same benchmark); 427 MBPP prompts
-  took 302 s uncached, 0.7 s from the cache.
+  calls, a function that loops is cut at ``call_timeout_s`` per input: 0.5-1.1 s per prompt of
+  11 MBPP answers (0.6 s for two), 2-3 s with the machine loaded (same benchmark); the 427 MBPP
+  prompts took 302 s uncached, under 2 s from the cache.
 - :func:`code_agreement_tensor`: both checks for a whole table of recorded answers, as the
   (n, m, m) matrix :func:`~routerlab.routers.answer_features.agreement_tensor` takes; results are
   cached per prompt in ``cache_dir()/code_checks/`` (written atomically), so evaluating over a
