@@ -115,43 +115,71 @@ def cost_quality(
     colours = policy_colours(runs)
     xs: list[float] = []
     ys: list[float] = []
-    points = []
-    curves = []
+    points: list[Any] = []
+    curves: list[Any] = []
     for name, s in runs.items():
-        c = _pick(s, _COST_COLS, f"cost_quality[{name!r}]", cost_col)
-        q = _pick(s, _QUALITY_COLS, f"cost_quality[{name!r}]", quality_col)
-        s = s.sort_values(c)
-        knob = next((k for k in ("threshold", "cost_weight") if k in s.columns), None)
-        thr = s[knob].to_numpy(dtype=float) if knob else np.full(len(s), np.nan)
-        knob_text = f"{knob.replace('_', ' ')} %{{customdata:.4g}}<br>" if knob else ""
-        x, y = s[c].to_numpy(dtype=float), s[q].to_numpy(dtype=float)
-        xs += list(x)
-        ys += list(y)
-        hover = f"{name}<br>{knob_text}cost %{{x:.5f}}<br>quality %{{y:.3f}}<extra></extra>"
-        if len(s) == 1:
-            points.append(go.Scatter(
-                name=str(name), x=x, y=y, customdata=thr, mode="markers", hovertemplate=hover,
-                marker=dict(size=18, symbol="diamond", color=colours[str(name)], line=dict(color="black", width=2)),
-            ))
-        else:
-            curves.append(go.Scatter(
-                name=str(name), x=x, y=y, customdata=thr, mode="lines+markers", hovertemplate=hover,
-                marker=dict(size=5), line=dict(color=colours[str(name)], width=2.5),
-            ))
+        tr = _sweep_trace(go, str(name), s, colours[str(name)], cost_col, quality_col)
+        (points if len(s) == 1 else curves).append(tr)
+        xs += list(tr.x)
+        ys += list(tr.y)
     op = _oracle_point(oracle)
     if op is not None:
         xs.append(op[0])
         ys.append(op[1])
-    sx = sy = np.array([])
-    names: list[str] = []
-    if singles is not None and len(singles):
-        c = _pick(singles, _COST_COLS, "cost_quality singles", cost_col)
-        q = _pick(singles, _QUALITY_COLS, "cost_quality singles", quality_col)
-        m = _pick(singles, ("model", "name", "candidate"), "cost_quality singles")
-        sx, sy = singles[c].to_numpy(dtype=float), singles[q].to_numpy(dtype=float)
-        names = [str(v).split(":")[-1] for v in singles[m]]
-        xs += list(sx)
-        ys += list(sy)
+    sx, sy, names = _single_points(singles, cost_col, quality_col)
+    xs += list(sx)
+    ys += list(sy)
+    xr, yr = _axis_ranges(xs, ys, log_x)
+    if len(sx):
+        fig.add_trace(_singles_trace(go, sx, sy, names, xr, yr, curves, log_x))
+        if hull:
+            fig.add_trace(_hull_trace(go, sx, sy))
+    for tr in curves + points:  # drawn after the single models: the router and "now" stay on top
+        fig.add_trace(tr)
+    if op is not None:
+        fig.add_trace(_oracle_trace(go, op))
+    fig.update_layout(**_cost_quality_layout(title, x_title, xr, yr, log_x))
+    return fig
+
+
+def _sweep_trace(go: Any, name: str, s: pd.DataFrame, colour: str, cost_col: str | None,
+                 quality_col: str | None) -> Any:
+    """One router's sweep, cheapest first: a curve, or a large diamond when it is one row (the
+    setting a slider is at now). Hover names the knob (threshold, cost weight) when the sweep has one."""
+    c = _pick(s, _COST_COLS, f"cost_quality[{name!r}]", cost_col)
+    q = _pick(s, _QUALITY_COLS, f"cost_quality[{name!r}]", quality_col)
+    s = s.sort_values(c)
+    knob = next((k for k in ("threshold", "cost_weight") if k in s.columns), None)
+    thr = s[knob].to_numpy(dtype=float) if knob else np.full(len(s), np.nan)
+    knob_text = f"{knob.replace('_', ' ')} %{{customdata:.4g}}<br>" if knob else ""
+    x, y = s[c].to_numpy(dtype=float), s[q].to_numpy(dtype=float)
+    hover = f"{name}<br>{knob_text}cost %{{x:.5f}}<br>quality %{{y:.3f}}<extra></extra>"
+    if len(s) == 1:
+        return go.Scatter(
+            name=name, x=x, y=y, customdata=thr, mode="markers", hovertemplate=hover,
+            marker=dict(size=18, symbol="diamond", color=colour, line=dict(color="black", width=2)),
+        )
+    return go.Scatter(
+        name=name, x=x, y=y, customdata=thr, mode="lines+markers", hovertemplate=hover,
+        marker=dict(size=5), line=dict(color=colour, width=2.5),
+    )
+
+
+def _single_points(singles: pd.DataFrame | None, cost_col: str | None,
+                   quality_col: str | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The single models' costs, qualities and short names (no provider prefix); empty without singles."""
+    if singles is None or not len(singles):
+        return np.array([]), np.array([]), []
+    c = _pick(singles, _COST_COLS, "cost_quality singles", cost_col)
+    q = _pick(singles, _QUALITY_COLS, "cost_quality singles", quality_col)
+    m = _pick(singles, ("model", "name", "candidate"), "cost_quality singles")
+    names = [str(v).split(":")[-1] for v in singles[m]]
+    return singles[c].to_numpy(dtype=float), singles[q].to_numpy(dtype=float), names
+
+
+def _axis_ranges(xs: list[float], ys: list[float], log_x: bool) -> tuple[list[float], list[float]]:
+    """Ranges that hold every finite point with a margin (more above, for the labels): set here,
+    not by plotly, because the label placement needs them before the figure is drawn."""
     finite = [(a, b) for a, b in zip(xs, ys, strict=True) if np.isfinite(a) and np.isfinite(b) and (a > 0 or not log_x)]
     if log_x:
         xr = log_range([a for a, _ in finite])
@@ -161,41 +189,54 @@ def cost_quality(
         xr = [lo - pad, hi + pad]
     ylo, yhi = (min(b for _, b in finite), max(b for _, b in finite)) if finite else (0.0, 1.0)
     ypad = 0.08 * max(yhi - ylo, 1e-3)
-    yr = [ylo - ypad, yhi + 1.6 * ypad]
-    if len(sx):
-        px_ = np.log10(np.clip(sx, 1e-12, None)) if log_x else sx
-        lines = []
-        for t in curves:
-            cx, cy = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
-            keep = np.isfinite(cx) & np.isfinite(cy) & ((cx > 0) if log_x else True)
-            lines.append((np.log10(cx[keep]) if log_x else cx[keep], cy[keep]))
-        positions = _label_positions(px_, sy, (xr[0], xr[1]), (yr[0], yr[1]), names, obstacles=lines)
-        fig.add_trace(go.Scatter(
-            name="single models", x=sx, y=sy, text=names, mode="markers+text", textposition=positions,
-            textfont=dict(size=11, color="#333"), marker=dict(size=9, color=SINGLE_MODEL, symbol="circle"),
-            cliponaxis=False, hovertemplate="%{text}<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
-        ))
-        if hull:
-            hx, hy = upper_hull(sx, sy)
-            fig.add_trace(go.Scatter(
-                name="convex hull of single models", x=hx, y=hy, mode="lines",
-                line=dict(color=HULL, dash="dash", width=1.5), hoverinfo="skip",
-            ))
-    for tr in curves + points:  # drawn after the single models: the router and "now" stay on top
-        fig.add_trace(tr)
-    if op is not None:
-        fig.add_trace(go.Scatter(
-            name="oracle", x=[op[0]], y=[op[1]], mode="markers", marker=dict(symbol="star", size=16, color=ORACLE),
-            hovertemplate="oracle<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
-        ))
+    return xr, [ylo - ypad, yhi + 1.6 * ypad]
+
+
+def _singles_trace(go: Any, sx: np.ndarray, sy: np.ndarray, names: list[str], xr: list[float], yr: list[float],
+                   curves: list[Any], log_x: bool) -> Any:
+    """The single models as labelled points, each label placed clear of the others, the points
+    and the routers' curves (in axis units: log10 of cost on a log axis)."""
+    px_ = np.log10(np.clip(sx, 1e-12, None)) if log_x else sx
+    lines = []
+    for t in curves:
+        cx, cy = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
+        keep = np.isfinite(cx) & np.isfinite(cy) & ((cx > 0) if log_x else True)
+        lines.append((np.log10(cx[keep]) if log_x else cx[keep], cy[keep]))
+    positions = _label_positions(px_, sy, (xr[0], xr[1]), (yr[0], yr[1]), names, obstacles=lines)
+    return go.Scatter(
+        name="single models", x=sx, y=sy, text=names, mode="markers+text", textposition=positions,
+        textfont=dict(size=11, color="#333"), marker=dict(size=9, color=SINGLE_MODEL, symbol="circle"),
+        cliponaxis=False, hovertemplate="%{text}<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
+    )
+
+
+def _hull_trace(go: Any, sx: np.ndarray, sy: np.ndarray) -> Any:
+    """The single models' upper convex hull (dashed): what mixing them at random could reach."""
+    hx, hy = upper_hull(sx, sy)
+    return go.Scatter(
+        name="convex hull of single models", x=hx, y=hy, mode="lines",
+        line=dict(color=HULL, dash="dash", width=1.5), hoverinfo="skip",
+    )
+
+
+def _oracle_trace(go: Any, op: tuple[float, float]) -> Any:
+    """The oracle (a star): the best any router could do with these models."""
+    return go.Scatter(
+        name="oracle", x=[op[0]], y=[op[1]], mode="markers", marker=dict(symbol="star", size=16, color=ORACLE),
+        hovertemplate="oracle<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
+    )
+
+
+def _cost_quality_layout(title: str | None, x_title: str, xr: list[float], yr: list[float],
+                         log_x: bool) -> dict[str, Any]:
+    """Axes on the computed ranges; on a log cost axis, ticks in dollars when the axis is in USD."""
     xaxis: dict[str, Any] = dict(title=x_title, range=xr, automargin=True)
     if log_x:
         vals, text = usd_log_ticks(10 ** xr[0], 10 ** xr[1]) if "USD" in x_title else (None, None)
         xaxis.update(type="log", tickvals=vals, ticktext=text, minor=dict(showgrid=False, ticks=""))
-    fig.update_layout(
+    return dict(
         title=title or "cost vs quality: up and to the left is better", xaxis=xaxis,
         yaxis=dict(title="quality (share of prompts answered right)", range=yr, automargin=True),
         template="plotly_white", height=500, legend=dict(orientation="h", y=-0.18, yanchor="top"),
         margin=dict(t=60, r=30),
     )
-    return fig

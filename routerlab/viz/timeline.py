@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,105 +46,191 @@ def timeline(
     Hatched bars (refused, failed) get their own legend entry."""
     go = _go()
     f = _require(frame, ["start", "end", "model"], "timeline")
-    run_start = float(f["start"].min()) if len(f) else 0.0
-    # Span records carry no model; the calls inside them do.
-    if not spans and "kind" in f.columns and f["model"].isna().any() and f["model"].notna().any():
-        calls = f[f["model"].notna()].copy()
-        if {"call_id", "parent_id"} <= set(f.columns):
-            span_kind = dict(zip(f["call_id"], f["kind"], strict=True))
-            inside = calls["kind"] == "call"
-            calls.loc[inside, "kind"] = calls.loc[inside, "parent_id"].map(span_kind).fillna("call")
-        f = calls
-    lane_col = _pick(f, ("tier", "agent"), "timeline lane") if lane == "auto" else _pick(f, (), "timeline", lane)
-    if lane == "auto" and lane_col == "tier" and f["tier"].isna().all() and "agent" in f.columns:
-        lane_col = "agent"
+    run_start = float(f["start"].min()) if len(f) else 0.0  # before spans are dropped: the task's start
+    f = f if spans else _calls_only(f)
+    bars = _bars(f, _lane_column(f, lane), run_start)
+    cvals = f[color].astype(float).fillna(0.0).to_numpy() if color in f.columns else np.zeros(len(f))
+    fig = go.Figure()
+    fig.add_trace(_calls_trace(go, bars, cvals, color, cmax))
+    if bars.bad.any():
+        fig.add_trace(_hatch_legend_trace(go, bars))
+    if highlight_critical_path and {"call_id", "parent_id"} <= set(f.columns) and f["parent_id"].notna().any():
+        fig.add_trace(_critical_path_trace(go, bars))
+    order = _lane_order(list(bars.lanes) + list(lanes or []))
+    served = _served_models(bars, order)
+    _annotate_empty_lanes(fig, served)
+    total = float(f["cost_usd"].sum()) if "cost_usd" in f.columns else float("nan")
+    fig.update_layout(**_timeline_layout(
+        title or (f"{label}: " if label else "") + f"{len(f)} calls · {_usd(total)} · wall {bars.span:.1f} s",
+        served, x_range, legend=any(t.name != "calls" for t in fig.data),
+    ))
+    return fig
+
+
+@dataclass(frozen=True)
+class _Bars:
+    """One timeline's calls laid out once (position, labels, status), shared by all its traces."""
+
+    frame: pd.DataFrame
+    lanes: pd.Series  # lane name per call
+    start: np.ndarray  # seconds from the run's start
+    dur: np.ndarray
+    shown: np.ndarray  # drawn width: a zero-length call still gets a sliver
+    span: float  # wall time
+    ids: list[Any]
+    models: np.ndarray  # "" where a record has no model
+    statuses: list[Any]
+    bad: np.ndarray  # refused, failed...: drawn hatched
+
+
+def _calls_only(f: pd.DataFrame) -> pd.DataFrame:
+    """Drop an orchestrator trace's span records (no model), labelling each call with the span
+    it ran in: the spans wrap the calls, drawing both would double every bar."""
+    if not ("kind" in f.columns and f["model"].isna().any() and f["model"].notna().any()):
+        return f
+    calls = f[f["model"].notna()].copy()
+    if {"call_id", "parent_id"} <= set(f.columns):
+        span_kind = dict(zip(f["call_id"], f["kind"], strict=True))
+        inside = calls["kind"] == "call"
+        calls.loc[inside, "kind"] = calls.loc[inside, "parent_id"].map(span_kind).fillna("call")
+    return calls
+
+
+def _lane_column(f: pd.DataFrame, lane: str) -> str:
+    """The column that names each call's lane: tier, or agent when no call has a tier."""
+    if lane != "auto":
+        return _pick(f, (), "timeline", lane)
+    lane_col = _pick(f, ("tier", "agent"), "timeline lane")
+    if lane_col == "tier" and f["tier"].isna().all() and "agent" in f.columns:
+        return "agent"
+    return lane_col
+
+
+def _column(f: pd.DataFrame, name: str) -> list[Any]:
+    """A column as a list, or Nones when the frame lacks it (a simulate frame has no decisions)."""
+    return list(f[name]) if name in f.columns else [None] * len(f)
+
+
+def _bars(f: pd.DataFrame, lane_col: str, t0: float) -> _Bars:
+    """Lay the calls out on the time axis (seconds from ``t0``) and in their lanes."""
     f = f.reset_index(drop=True)
-    t0 = run_start
     start = f["start"].astype(float).to_numpy() - t0
     dur = np.maximum(f["end"].astype(float).to_numpy() - t0 - start, 0.0)
     span = float((start + dur).max()) if len(f) else 1.0
-    shown = np.maximum(dur, span * 2e-3)  # a zero-length call still gets a sliver
-    lane_names = f[lane_col].fillna("(none)").astype(str)
-    cvals = f[color].astype(float).fillna(0.0).to_numpy() if color in f.columns else np.zeros(len(f))
+    statuses = _column(f, "status")
+    ids = list(f["call_id"]) if "call_id" in f.columns else (
+        list(f["call_index"]) if "call_index" in f.columns else list(range(len(f)))
+    )
+    return _Bars(
+        frame=f, lanes=f[lane_col].fillna("(none)").astype(str), start=start, dur=dur,
+        shown=np.maximum(dur, span * 2e-3), span=span, ids=ids,
+        models=np.array(["" if m is None or (isinstance(m, float) and math.isnan(m)) else str(m) for m in f["model"]],
+                        dtype=object),
+        statuses=statuses,
+        bad=np.array([s not in (None, "ok") and not (isinstance(s, float) and math.isnan(s)) for s in statuses]),
+    )
 
-    def col(name: str) -> list[Any]:
-        return list(f[name]) if name in f.columns else [None] * len(f)
 
+def _hover_texts(bars: _Bars) -> list[str]:
+    """Per call: model, kind and lane; tokens; cost and latency; start; status; routing decision."""
+    f = bars.frame
     hover = []
     for i, (model, kind, tin, tout, tcached, c, ttft, dec, status) in enumerate(
-        zip(col("model"), col("kind"), col("input_tokens"), col("output_tokens"), col("cached_tokens"),
-            col("cost_usd"), col("ttft_s"), col("decision"), col("status"), strict=True)
+        zip(_column(f, "model"), _column(f, "kind"), _column(f, "input_tokens"), _column(f, "output_tokens"),
+            _column(f, "cached_tokens"), _column(f, "cost_usd"), _column(f, "ttft_s"), _column(f, "decision"),
+            bars.statuses, strict=True)
     ):
-        lines = [f"<b>{model}</b>" + (f" · {kind}" if kind is not None else "") + f" · {lane_names[i]}"]
+        lines = [f"<b>{model}</b>" + (f" · {kind}" if kind is not None else "") + f" · {bars.lanes[i]}"]
         toks = f"tokens in {_int(tin)} / out {_int(tout)}"
         if "cached_tokens" in f.columns:  # shown even when 0: a lost cache hit is why a call costs more
             toks += f" (cached {_int(tcached)})"
         lines.append(toks)
-        lat = f"cost {_usd(c)} · latency {dur[i]:.2f} s"
+        lat = f"cost {_usd(c)} · latency {bars.dur[i]:.2f} s"
         if _num(ttft) is not None:
             lat += f" (ttft {float(ttft):.2f} s)"
         lines.append(lat)
-        lines.append(f"t = {start[i]:.2f} s")
+        lines.append(f"t = {bars.start[i]:.2f} s")
         if status is not None and status != "ok":
             lines.append(f"status: {status}")
         dtext = _decision_text(dec)
         if dtext:
             lines.append(dtext)
         hover.append("<br>".join(lines))
+    return hover
 
-    statuses = col("status")
-    bad = np.array([s not in (None, "ok") and not (isinstance(s, float) and math.isnan(s)) for s in statuses])
-    ids = list(f["call_id"]) if "call_id" in f.columns else (
-        list(f["call_index"]) if "call_index" in f.columns else list(range(len(f)))
-    )
-    models = np.array(["" if m is None or (isinstance(m, float) and math.isnan(m)) else str(m) for m in f["model"]],
-                      dtype=object)
+
+def _calls_trace(go: Any, bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None) -> Any:
+    """The bars themselves: coloured by ``color`` (on a fixed scale when ``cmax`` is given, so
+    timelines compare), hatched when a call did not succeed, named by model when wide enough."""
     top = float(cmax) if cmax is not None else (float(cvals.max()) if len(cvals) else 0.0)
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
-        name="calls", orientation="h", y=lane_names.to_numpy(), x=shown, base=start,
-        customdata=np.array(ids, dtype=object), hovertext=hover, hoverinfo="text",
+    return go.Bar(
+        name="calls", orientation="h", y=bars.lanes.to_numpy(), x=bars.shown, base=bars.start,
+        customdata=np.array(bars.ids, dtype=object), hovertext=_hover_texts(bars), hoverinfo="text",
         # the model's name on bars wide enough to hold it (uniformtext hides it on the others)
-        text=[m.split(":", 1)[-1] for m in models], textposition="inside", insidetextanchor="middle",
+        text=[m.split(":", 1)[-1] for m in bars.models], textposition="inside", insidetextanchor="middle",
         textfont=dict(color="white"),
         marker=dict(
             color=cvals, colorscale="Viridis", cmin=0.0, cmax=max(top, 1e-9),
             showscale=bool(top > 0), colorbar=dict(title=color.replace("_usd", " (USD)"), tickformat="$.3~f"),
             # an explicit hatch colour: by default plotly.js takes it from the numeric colour array
             # and logs "Invalid color specifier" for every bar
-            pattern=dict(shape=["x" if b else "" for b in bad], fgcolor="#222", fillmode="overlay", size=6),
+            pattern=dict(shape=["x" if b else "" for b in bars.bad], fgcolor="#222", fillmode="overlay", size=6),
             line=dict(width=0.5, color="white"),
         ),
-    ))
-    if bad.any():
-        kinds = sorted({str(s) for s, b in zip(statuses, bad, strict=True) if b})
-        fig.add_trace(go.Bar(  # legend only: says what hatching means
-            name=f"{' / '.join(kinds)} (hatched): {int(bad.sum())} call{'s' if bad.sum() > 1 else ''}", x=[None], y=[None], orientation="h",
-            marker=dict(color="#bbbbbb", pattern=dict(shape="x", fgcolor="#222")), hoverinfo="skip",
-        ))
-    if highlight_critical_path and {"call_id", "parent_id"} <= set(f.columns) and f["parent_id"].notna().any():
-        on = set(critical_path(f))
-        mask = f["call_id"].isin(on).to_numpy()
-        fig.add_trace(go.Bar(
-            name="critical path", orientation="h", y=lane_names.to_numpy()[mask], x=shown[mask], base=start[mask],
-            customdata=np.array(ids, dtype=object)[mask], hoverinfo="skip",
-            marker=dict(color="rgba(0,0,0,0)", line=dict(color=CRITICAL, width=2.5)),
-        ))
-    order = _lane_order(list(lane_names) + list(lanes or []))
-    served = {ln: sorted({m.split(":", 1)[-1] for m in models[(lane_names == ln).to_numpy()] if m}) for ln in order}
-    ticktext = [f"<b>{ln}</b><br>" + (", ".join(served[ln][:2]) + (f" +{len(served[ln]) - 2}" if len(served[ln]) > 2 else "")
-                                      if served[ln] else "<i>no calls</i>") for ln in order]
-    for ln in order:
-        if not served[ln]:  # a lane asked for but empty says so, not just a blank row
+    )
+
+
+def _hatch_legend_trace(go: Any, bars: _Bars) -> Any:
+    """A legend-only entry that says what the hatching means and how many calls it marks."""
+    kinds = sorted({str(s) for s, b in zip(bars.statuses, bars.bad, strict=True) if b})
+    n = int(bars.bad.sum())
+    return go.Bar(
+        name=f"{' / '.join(kinds)} (hatched): {n} call{'s' if n > 1 else ''}", x=[None], y=[None], orientation="h",
+        marker=dict(color="#bbbbbb", pattern=dict(shape="x", fgcolor="#222")), hoverinfo="skip",
+    )
+
+
+def _critical_path_trace(go: Any, bars: _Bars) -> Any:
+    """The calls on the critical path outlined in red, over their bars: what set the wall time."""
+    mask = bars.frame["call_id"].isin(set(critical_path(bars.frame))).to_numpy()
+    return go.Bar(
+        name="critical path", orientation="h", y=bars.lanes.to_numpy()[mask], x=bars.shown[mask],
+        base=bars.start[mask], customdata=np.array(bars.ids, dtype=object)[mask], hoverinfo="skip",
+        marker=dict(color="rgba(0,0,0,0)", line=dict(color=CRITICAL, width=2.5)),
+    )
+
+
+def _served_models(bars: _Bars, order: list[str]) -> dict[str, list[str]]:
+    """Per lane, in drawing order, the models (without provider) that served it: named on its label."""
+    return {ln: sorted({m.split(":", 1)[-1] for m in bars.models[(bars.lanes == ln).to_numpy()] if m}) for ln in order}
+
+
+def _lane_label(lane: str, models: list[str]) -> str:
+    """A lane's tick label: its name over the first two models that served it (+ how many more)."""
+    if not models:
+        return f"<b>{lane}</b><br><i>no calls</i>"
+    more = f" +{len(models) - 2}" if len(models) > 2 else ""
+    return f"<b>{lane}</b><br>" + ", ".join(models[:2]) + more
+
+
+def _annotate_empty_lanes(fig: Any, served: dict[str, list[str]]) -> None:
+    """A lane asked for but empty says so, not just a blank row."""
+    for ln, models in served.items():
+        if not models:
             fig.add_annotation(x=0, y=ln, xref="paper", yref="y", xanchor="left", showarrow=False,
                                text=f"no {ln} calls in this run", font=dict(color="#777", size=11))
-    total = float(f["cost_usd"].sum()) if "cost_usd" in f.columns else float("nan")
-    wall = span
-    legend = any(t.name != "calls" for t in fig.data)
-    fig.update_layout(
-        title=title or (f"{label}: " if label else "") + f"{len(f)} calls · {_usd(total)} · wall {wall:.1f} s",
+
+
+def _timeline_layout(title: str, served: dict[str, list[str]], x_range: tuple[float, float] | None, *,
+                     legend: bool) -> dict[str, Any]:
+    """Lanes top-down in ``served``'s order, labelled with their models; a height that grows with
+    the lanes, and room below the axis for the legend when there is one."""
+    order = list(served)
+    return dict(
+        title=title,
         barmode="overlay", xaxis_title="seconds from the run's start", yaxis_title=None,
-        yaxis=dict(categoryorder="array", categoryarray=list(reversed(order)), tickvals=order, ticktext=ticktext,
+        yaxis=dict(categoryorder="array", categoryarray=list(reversed(order)), tickvals=order,
+                   ticktext=[_lane_label(ln, served[ln]) for ln in order],
                    range=[-0.5, len(order) - 0.5], automargin=True),
         xaxis=dict(range=list(x_range) if x_range else None, rangemode="tozero"),
         uniformtext=dict(minsize=9, mode="hide"),
@@ -152,8 +239,6 @@ def timeline(
         height=max(260, 80 * len(order) + 130) + (40 if legend else 0),
         margin=dict(t=60),
     )
-    return fig
-
 
 
 def timelines(
