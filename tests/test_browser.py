@@ -131,16 +131,7 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
                 pass
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
             _dismiss_popups(page)
-            page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-            page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
-            # Wait for what the assertions read, not for a count of plots that can be reached
-            # while a figure is still empty: the timeline's 50 bars and the cost figure's lines.
-            _wait_for(page, "the timeline with 50 bars and the cost figure with a 'routed' line", f"""() => {{
-                const p = ({READ_PLOTS})();
-                return p.length >= 4 && p[0].length > 0 && p[0][0].type === 'bar' && p[0][0].x.length === 50
-                    && p[1].some(t => t.name === 'routed' && t.type === 'scatter')
-                    && p[1].some(t => t.name === 'all on the top model' && t.type === 'scatter');
-            }}""", 180_000)
+            _run_playground_then_the_rest(page)
             _wait_idle(page)
             news = page.locator(".jp-Notification-Toast", has_text="official Jupyter news")
             assert news.count() == 0, "JupyterLab's news pop-up is shown: the lab flags of `make lab` do not hide it"
@@ -164,6 +155,31 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             raise
         finally:
             ctx.close()
+
+
+FIRST_DRAWN = f"""() => {{
+    const p = ({READ_PLOTS})();
+    return p.length >= 2 && p[0].length > 0 && p[0][0].type === 'bar' && p[0][0].x.length === 50
+        && p[1].some(t => t.name === 'routed' && t.type === 'scatter')
+        && p[1].some(t => t.name === 'all on the top model' && t.type === 'scatter');
+}}"""
+
+
+def _run_playground_then_the_rest(page) -> None:  # noqa: ANN001
+    """Run the playground's cell, wait until its figures are drawn (what the assertions read: the
+    timeline's 50 bars and both cost lines), then run every cell below it.
+
+    Not Run All at once: when later cells update a FigureWidget while its view is still being
+    created, plotly's view can start between deleting the old traces and adding the new ones and
+    stay blank (seen in 1 of 5 loaded runs; an open defect of the widget, issue 12). This test is
+    about what a dropdown change does to figures on screen, so it lets them reach the screen first."""
+    page.click(".jp-Notebook .jp-Cell >> nth=0")
+    page.keyboard.press("Shift+Enter")  # the title (markdown)
+    page.keyboard.press("Shift+Enter")  # the playground
+    _wait_for(page, "the first playground's timeline (50 bars) and cost lines", FIRST_DRAWN, 180_000)
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run Selected Cell and All Below')")
+    _wait_for(page, "every figure of the notebook", f"() => ({READ_PLOTS})().length >= 7", 180_000)
 
 
 def _change_coder_and_check(page, before) -> tuple[str, float]:  # noqa: ANN001
