@@ -28,21 +28,12 @@ import numpy as np
 
 from routerlab.catalog import Catalog
 from routerlab.latency import LatencyModel
-from routerlab.quality import policy_search, tier_table
+from routerlab.quality import MAIN_ALTERNATIVES, policy_search, tier_table
 from routerlab.simulate import simulate
 from routerlab.tiers import TierMap
 from routerlab.workloads.demo import agent_task
 
-CANDIDATES = {
-    "orchestrator": ["anthropic:claude-opus-4-5", "openai:gpt-5", "anthropic:claude-sonnet-4-5", "openai:gpt-4.1",
-                     "openai:gpt-5-mini", "openai:gpt-4.1-mini"],
-    "classifier": ["anthropic:claude-haiku-4-5", "openai:gpt-4.1-nano", "openai:gpt-4o-mini", "openai:gpt-5-mini",
-                   "openai:gpt-4.1-mini", "local:smollm2-135m"],
-    "coder": ["anthropic:claude-sonnet-4-5", "anthropic:claude-opus-4-5", "openai:gpt-5", "openai:gpt-5-mini",
-              "openai:gpt-4.1", "openai:gpt-4.1-mini"],
-    "vision": ["anthropic:claude-haiku-4-5", "openai:gpt-4o-mini", "ollama:llava:7b", "openai:gpt-4.1-mini",
-               "openai:gpt-5-mini", "anthropic:claude-sonnet-4-5"],
-}
+CANDIDATES = MAIN_ALTERNATIVES
 
 
 def main() -> int:

@@ -15,7 +15,7 @@ from .agents import (
 )
 from .architect import architect_pairs
 from .evidence import NO_EVIDENCE, tier_evidence, tier_table
-from .policy import PolicySearch, pareto_front, policy_search
+from .policy import MAIN_ALTERNATIVES, PolicySearch, pareto_front, policy_search
 from .rule import TAU2_GROUP, relative_rule, tau2_rule
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "oracle_headroom",
     "pareto_front",
     "policy_search",
+    "MAIN_ALTERNATIVES",
     "relative_rule",
     "rule_by_group",
     "tau2_rule",

@@ -38,6 +38,19 @@ from ..tiers import TierMap
 from ..workloads.workload import Workload
 from .evidence import tier_table
 
+#: Six candidates per tier: today's default first, then its main alternatives (the 1,296
+#: assignments that notebook 09 and benchmarks/bench_policy_search.py search).
+MAIN_ALTERNATIVES: dict[str, list[str]] = {
+    "orchestrator": ["anthropic:claude-opus-4-5", "openai:gpt-5", "anthropic:claude-sonnet-4-5", "openai:gpt-4.1",
+                     "openai:gpt-5-mini", "openai:gpt-4.1-mini"],
+    "classifier": ["anthropic:claude-haiku-4-5", "openai:gpt-4.1-nano", "openai:gpt-4o-mini", "openai:gpt-5-mini",
+                   "openai:gpt-4.1-mini", "local:smollm2-135m"],
+    "coder": ["anthropic:claude-sonnet-4-5", "anthropic:claude-opus-4-5", "openai:gpt-5", "openai:gpt-5-mini",
+              "openai:gpt-4.1", "openai:gpt-4.1-mini"],
+    "vision": ["anthropic:claude-haiku-4-5", "openai:gpt-4o-mini", "ollama:llava:7b", "openai:gpt-4.1-mini",
+               "openai:gpt-5-mini", "anthropic:claude-sonnet-4-5"],
+}
+
 __all__ = ["PolicySearch", "policy_search", "pareto_front", "assignments"]
 
 

@@ -262,18 +262,10 @@ assert worse >= len(drop) / 2
 # exactly as `simulate()` would, with each tier's gap to the best evidence attached.
 
 # %%
+from routerlab.quality import MAIN_ALTERNATIVES
 from routerlab.workloads.demo import agent_task
 
-candidates = {
-    "orchestrator": ["anthropic:claude-opus-4-5", "openai:gpt-5", "anthropic:claude-sonnet-4-5", "openai:gpt-4.1",
-                     "openai:gpt-5-mini", "openai:gpt-4.1-mini"],
-    "classifier": ["anthropic:claude-haiku-4-5", "openai:gpt-4.1-nano", "openai:gpt-4o-mini", "openai:gpt-5-mini",
-                   "openai:gpt-4.1-mini", "local:smollm2-135m"],
-    "coder": ["anthropic:claude-sonnet-4-5", "anthropic:claude-opus-4-5", "openai:gpt-5", "openai:gpt-5-mini",
-              "openai:gpt-4.1", "openai:gpt-4.1-mini"],
-    "vision": ["anthropic:claude-haiku-4-5", "openai:gpt-4o-mini", "ollama:llava:7b", "openai:gpt-4.1-mini",
-               "openai:gpt-5-mini", "anthropic:claude-sonnet-4-5"],
-}
+candidates = MAIN_ALTERNATIVES  # six per tier: today's default first, then its main alternatives
 task = agent_task(50)
 search = policy_search(task, candidates)
 front = search.pareto()
