@@ -145,31 +145,46 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
         gap = s["gap_points"] if "gap_points" in s else pd.Series(np.nan, index=s.index)
         groups = s["group"] if "group" in s else pd.Series("", index=s.index)
         tags = [_tag(b, g) for b, g in zip(s["benchmark"], groups, strict=True)]
-        label = s["catalog_id"].str.split(":", n=1).str[-1] + " · " + pd.Series(tags, index=s.index)
+        names = s["catalog_id"].str.split(":", n=1).str[-1]
         fig.add_trace(go.Scatter(
             x=s["x"], y=100 * s["value"], mode="markers+text", showlegend=False, name=tier,
-            text=label, textposition="top center", textfont=dict(size=9),
+            # the model's name on the point, the benchmark in the hover: full labels overlapped
+            text=names, textposition=_alternating_positions(s["x"]), textfont=dict(size=10),
             marker=_chosen_style(s["chosen"]),
             error_y=dict(type="data", symmetric=False, array=100 * (s["high"] - s["value"]),
                          arrayminus=100 * (s["value"] - s["low"]), color=NEUTRAL, thickness=1, width=3),
-            customdata=np.c_[s["benchmark"].astype(str), gap],
-            hovertemplate="%{text}<br>%{customdata[0]}<br>%{y:.1f}% (gap %{customdata[1]:.1f} pts)"
+            customdata=np.c_[s["benchmark"].astype(str), gap, tags],
+            hovertemplate="%{text} · %{customdata[2]}<br>%{customdata[0]}<br>%{y:.1f}% (gap %{customdata[1]:.1f} pts)"
                           "<br>$%{x:.2f} per 1M tokens<extra></extra>"), row=1, col=k)
         missing = g.loc[g["value"].isna(), "catalog_id"].str.split(":", n=1).str[-1].tolist()
-        if missing:
-            fig.add_annotation(text="no evidence:<br>" + "<br>".join(missing), xref="x domain" if k == 1 else
-                               f"x{k} domain", yref="paper", x=0.5, y=0.02, showarrow=False,
-                               font=dict(size=10, color=MUTED), align="center", yanchor="bottom")
+        if missing:  # under the panel, not over its points
+            fig.add_annotation(text=_no_evidence_text(missing), xref="x domain" if k == 1 else f"x{k} domain",
+                               yref="paper", x=0.5, y=-0.14, showarrow=False, font=dict(size=10, color=MUTED),
+                               align="center", yanchor="top")
         if s.empty:
             fig.update_xaxes(visible=False, row=1, col=k)
         else:  # room for the labels at both ends
             lo, hi = np.log10(s["x"].min()), np.log10(s["x"].max())
-            fig.update_xaxes(type="log", title_text="USD / 1M tok (3:1 blend)", range=[lo - 0.45, hi + 0.45],
-                             dtick="D2", row=1, col=k)
+            fig.update_xaxes(type="log", range=[lo - 0.45, hi + 0.45], dtick="D2", row=1, col=k)
+    fig.add_annotation(text="catalog price, USD per 1M tokens (3 input : 1 output), log scale", xref="paper",
+                       yref="paper", x=0.5, y=-0.07, showarrow=False, yanchor="top", font=dict(size=12))
     fig.update_yaxes(title_text="headline evidence, % (95% interval)", range=[-5, 105], row=1, col=1)
     fig.update_layout(title=title or "each tier's candidates: price vs measured quality (red star: the tier's model)",
-                      template="plotly_white", height=460, margin=dict(t=80))
+                      template="plotly_white", height=560, margin=dict(t=80, b=170))
     return fig
+
+
+def _alternating_positions(x: pd.Series) -> list[str]:
+    """Label above and below in turn, in price order, so neighbours' names do not sit on each other."""
+    order = np.argsort(np.argsort(x.to_numpy(), kind="stable"), kind="stable")
+    return ["top center" if i % 2 == 0 else "bottom center" for i in order]
+
+
+def _no_evidence_text(names: list[str], shown: int = 4) -> str:
+    """'no evidence:' and the first few names, two a line, then how many more."""
+    head = [", ".join(names[i:i + 2]) for i in range(0, min(len(names), shown), 2)]
+    more = [f"and {len(names) - shown} more"] if len(names) > shown else []
+    return "<br>".join(["<b>no evidence:</b>", *head, *more])
 
 
 def highlight_chosen(fig: Any, table: pd.DataFrame) -> None:
