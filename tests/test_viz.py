@@ -258,3 +258,12 @@ def test_cost_quality_labels_do_not_collide_and_the_log_axis_reads_in_dollars():
     assert all(t.startswith("$") for t in ticks) and not any("μ" in t for t in ticks)
     lo, hi = fig.layout.xaxis.range
     assert 10 ** lo < 0.0001 and 10 ** hi > 0.004  # no edge point (or its label) is cut
+
+
+def test_timeline_colour_bar_ticks_keep_a_fraction_of_a_cent_readable() -> None:
+    from routerlab.viz.timeline import _money_ticks
+
+    # the scale's top must not round to $0: two significant digits at any magnitude
+    for top in (0.002084, 0.00005, 0.7, 12.0):
+        decimals = int(_money_ticks(top)[2:-2])
+        assert round(top, decimals) > 0 and abs(round(top, decimals) - top) / top < 0.1

@@ -159,6 +159,13 @@ def _hover_texts(bars: _Bars) -> list[str]:
     return hover
 
 
+def _money_ticks(top: float) -> str:
+    """A colour-bar tick format with enough decimals for the scale's top: a run that costs a
+    fraction of a cent showed "$0" on every tick at a fixed three decimals."""
+    decimals = 3 if top <= 0 else max(3, 1 - math.floor(math.log10(top)))
+    return f"$.{decimals}~f"
+
+
 def _calls_trace(go: Any, bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None) -> Any:
     """The bars themselves: coloured by ``color`` (on a fixed scale when ``cmax`` is given, so
     timelines compare), hatched when a call did not succeed, named by model when wide enough."""
@@ -171,7 +178,7 @@ def _calls_trace(go: Any, bars: _Bars, cvals: np.ndarray, color: str, cmax: floa
         textfont=dict(color="white"),
         marker=dict(
             color=cvals, colorscale="Viridis", cmin=0.0, cmax=max(top, 1e-9),
-            showscale=bool(top > 0), colorbar=dict(title=color.replace("_usd", " (USD)"), tickformat="$.3~f"),
+            showscale=bool(top > 0), colorbar=dict(title=color.replace("_usd", " (USD)"), tickformat=_money_ticks(top)),
             # an explicit hatch colour: by default plotly.js takes it from the numeric colour array
             # and logs "Invalid color specifier" for every bar
             pattern=dict(shape=["x" if b else "" for b in bars.bad], fgcolor="#222", fillmode="overlay", size=6),
