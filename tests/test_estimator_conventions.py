@@ -11,7 +11,9 @@ import pytest
 
 from routerlab.errors import InvalidRequestError
 from routerlab.routers._params import clone
+from routerlab.routers.cascade import AgreementVerifier, CascadeRouter, LearnedVerifier
 from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
+from routerlab.routers.rules import RuleRouter
 from routerlab.routers.threshold import ThresholdRouter
 
 ESTIMATORS = (KNNRouter, LogisticRouter, MLPRouter, MFRouter, EnsembleRouter, ThresholdRouter)
@@ -34,6 +36,15 @@ def test_parameters_after_the_first_are_keyword_only_and_documented(cls: type) -
     assert "Parameters\n----------" in doc and "Attributes\n----------" in doc
     for p in params:  # every parameter named in the Parameters section
         assert p.name in doc, (cls.__name__, p.name)
+
+
+@pytest.mark.parametrize("cls", (CascadeRouter, LearnedVerifier, AgreementVerifier, RuleRouter))
+def test_routers_and_verifiers_document_their_parameters_and_attributes(cls: type) -> None:
+    doc = inspect.getdoc(cls) or ""
+    assert "Parameters\n----------" in doc and "Attributes\n----------" in doc, cls.__name__
+    params, attrs = doc.split("Parameters\n----------")[1].split("Attributes\n----------")
+    for p in inspect.signature(cls).parameters:  # each named in both sections
+        assert p in params and p in attrs, (cls.__name__, p)
 
 
 def test_old_positional_calls_still_work_with_a_future_warning() -> None:

@@ -37,7 +37,31 @@ Verifier = Callable[[Request, Completion], float]
 
 
 class CascadeRouter(Router):
-    """``chain``: models from cheapest to strongest; escalate while ``verifier < threshold``."""
+    """Call models from cheapest to strongest; escalate while the verifier's confidence in the
+    answer is below ``threshold``. ``route`` names the first model (and the chain as
+    alternatives); ``run`` calls the chain through a client.
+
+    Parameters
+    ----------
+    chain : sequence of str
+        Model ids, cheapest first; at least two.
+    verifier : callable (Request, Completion) -> float, or None, default=None
+        Confidence in [0, 1] that an answer is good enough (e.g. :class:`AgreementVerifier`);
+        ``run`` needs one, ``route`` does not.
+    threshold : float, default=0.5
+        Accept an answer when the verifier's confidence is at least this.
+    tier : str or None, default=None
+        Tier name written into each Decision.
+
+    Attributes
+    ----------
+    chain : list of str
+        The models, cheapest first (a copy of ``chain``).
+    verifier, threshold, tier
+        As given.
+    name : str
+        ``"cascade"``, the ``router`` field of each Decision.
+    """
 
     name = "cascade"
 
@@ -133,7 +157,22 @@ def verifier_errors(accepts: np.ndarray, correct: np.ndarray) -> dict[str, float
 
 
 class LearnedVerifier:
-    """Accept model ``j``'s answer when a fitted LearnedRouter predicts its quality >= ``threshold``."""
+    """Accept model ``j``'s answer when a fitted LearnedRouter predicts its quality >= ``threshold``
+    (a prompt-only verifier: it never sees the answer).
+
+    Parameters
+    ----------
+    predictor : LearnedRouter
+        A fitted router whose ``predict_quality(X)`` gives each model's predicted quality.
+    threshold : float, default=0.5
+        Accept when the predicted quality is at least this (``accepts(..., threshold=)``
+        overrides it per call).
+
+    Attributes
+    ----------
+    predictor, threshold
+        As given (the predictor is used as is: it is not cloned or refitted).
+    """
 
     def __init__(self, predictor: LearnedRouter, threshold: float = 0.5) -> None:
         self.predictor = predictor
@@ -186,6 +225,23 @@ class AgreementVerifier:
 
     The checker calls go through the client, so they are traced, priced and budgeted like any
     other call. Use it as a :class:`CascadeRouter` verifier with ``threshold=1.0`` (all agree).
+
+    Parameters
+    ----------
+    client : object with ``complete(request, model=...)``
+        Makes the checker calls (a ``routerlab.client.Client``).
+    checkers : sequence of str
+        Model ids asked the same request; at least one. A checker that is the answering model
+        is skipped.
+    normalize : callable str -> str, default=normalize_answer
+        Maps an answer to the form compared (case, punctuation and markdown removed).
+
+    Attributes
+    ----------
+    client, normalize
+        As given.
+    checkers : list of str
+        The checker models (a copy of ``checkers``).
     """
 
     def __init__(self, client: CompletesRequests, checkers: Sequence[str],

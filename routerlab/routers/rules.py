@@ -159,7 +159,34 @@ def _why_not(model: ModelInfo, request: Request, needs_vision: bool, n_in: int) 
 
 
 class RuleRouter(Router):
-    """Kind and predicate rules over a TierMap. ``RuleRouter()`` uses the default tiers."""
+    """Kind and predicate rules over a TierMap. ``RuleRouter()`` uses the default tiers.
+
+    A request's kind picks its tier (``kind_tiers``, else ``default_tier``); a request carrying
+    images goes to the ``vision`` tier when there is one; the tier's model is then picked by
+    ``pick_model`` (capabilities, context window, constraints).
+
+    Parameters
+    ----------
+    tiers : TierMap or None, default=None
+        The tiers and their models; None: ``TierMap.default()``.
+    kind_tiers : mapping of kind -> tier name, or None, default=None
+        Which tier serves each ``Request.kind``; None: ``KIND_TIERS``.
+    default_tier : str, default="orchestrator"
+        The tier of a kind with no rule (keyword-only).
+    images_to_vision : bool, default=True
+        Send requests with images to the ``vision`` tier (keyword-only).
+
+    Attributes
+    ----------
+    tiers : TierMap
+        The tiers used (the default map when None was given).
+    kind_tiers : dict of str -> str
+        A copy of the kind rules.
+    default_tier, images_to_vision
+        As given.
+    name : str
+        ``"rules"``, the ``router`` field of each Decision.
+    """
 
     name = "rules"
 
