@@ -66,6 +66,8 @@ def _format_table(table: Any) -> str:
         for name, row in table.iterrows():
             lines.append(f"  {name}:")
             lines += [f"    {c.removeprefix('quality_'):<13} {row[c]}" for c in sorted(quality)]
+            if "measured_combination" in table.columns:  # whole runs as published, beside the per-step rows
+                lines += [f"    {'measured':<13} {part}" for part in str(row["measured_combination"]).split(" | ")]
     first, last = table.iloc[0], table.iloc[-1]
     lines.append(
         f"routed / all-top: cost x{last['cost_usd'] / first['cost_usd']:.3f}, "

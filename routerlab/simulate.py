@@ -55,6 +55,7 @@ import pandas as pd
 from .catalog import Catalog, LatencyProfile, ModelInfo, genai_price
 from .errors import ConfigurationError, RoutingError, UnknownModelError
 from .latency import LatencyModel
+from .readouts import COMBINATION, attached, combination_lines
 from .routers.base import Router
 from .tiers import TierMap
 from .types import Request
@@ -389,15 +390,20 @@ def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog
     with the first policy. ``df.attrs["results"]`` keeps the SimResults (``simulate_many``
     returns them alone). ``quality``: a tier-evidence table (``routerlab.quality.tier_table()``)
     adds, per tier the workload calls, the model's measured evidence and its gap to the best
-    (``quality_<tier>`` text, ``gap_<tier>`` points; "no evidence" where nothing was measured)."""
+    (``quality_<tier>`` text, ``gap_<tier>`` points; "no evidence" where nothing was measured)
+    and, when the table carries measured combinations (``tier_table()``'s do), what was measured
+    of the policy's models as a whole (``measured_combination``: lines joined by " | ")."""
     results = simulate_many(workload, policies, catalog, latency, cache)
     df = comparison_table(results)
     if quality is not None:
         for name, r in results.items():
             served = r.frame.groupby("tier", observed=True)["model"].agg(lambda m: m.value_counts().index[0])
-            for tier, row in quality_readout(quality, {str(t): str(m) for t, m in served.items()}).iterrows():
+            readout = quality_readout(quality, {str(t): str(m) for t, m in served.items()})
+            for tier, row in readout[readout.index != COMBINATION].iterrows():
                 df.loc[name, f"quality_{tier}"] = row["text"]
                 df.loc[name, f"gap_{tier}"] = row["gap_points"]
+            if (readout.index == COMBINATION).any():
+                df.loc[name, "measured_combination"] = " | ".join(readout.loc[[COMBINATION], "text"])
     df.attrs["results"] = results
     return df
 
@@ -405,7 +411,10 @@ def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog
 def quality_readout(table: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFrame:
     """Per tier in ``models`` ({tier: model id}): that model's row of a tier-evidence table
     (``routerlab.quality.tier_table()``) and one line of text saying what was measured, on
-    what, with its interval and the gap to the tier's best evidence, or "no evidence"."""
+    what, with its interval and the gap to the tier's best evidence, or "no evidence". When the
+    table carries ``attrs["combinations"]`` (``tier_table()`` attaches them), rows indexed
+    :data:`COMBINATION` follow: the measured whole combinations the assignment realises (an
+    architect/editor pair, whole-agent runs), or "no measured combination"."""
     rows = []
     for tier, model in models.items():
         hit = table[(table["tier"] == tier) & (table["catalog_id"] == model)]
@@ -423,6 +432,10 @@ def quality_readout(table: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFr
         else:
             text += ", the best evidence for this tier" if tier != "classifier" else ", at or above the 95% target"
         rows.append({"tier": tier, "model": model, "value": r["value"], "gap_points": r["gap_points"], "text": text})
+    combos = attached(table)  # tier_table() attaches the measured combinations of its data
+    if combos is not None:
+        rows += [{"tier": COMBINATION, "model": "", "value": np.nan, "gap_points": np.nan, "text": line}
+                 for line in combination_lines(combos, models)]
     return pd.DataFrame(rows, columns=["tier", "model", "value", "gap_points", "text"]).set_index("tier")
 
 

@@ -73,6 +73,9 @@ def test_demo_prints_each_tiers_evidence_beside_cost() -> None:
     assert table["quality_coder"].str.contains("resolved on swe-bench").all()
     assert table["quality_classifier"].str.endswith("no evidence").all()
     assert "measured quality of each tier's model" in _format_table(table)
+    # both policies run opus as the orchestrator: its whole-agent tau2 runs, labelled as not the routed mix
+    assert table["measured_combination"].str.contains("claude-opus-4-5 alone as the whole agent").all()
+    assert "not this routed mix" in _format_table(table)
 
 
 def test_tau2_rule_stays_in_one_comparable_group() -> None:

@@ -14,6 +14,7 @@ from .agents import (
     rule_by_group,
 )
 from .architect import architect_pairs
+from .combination import combination_table, measured_combination
 from .evidence import NO_EVIDENCE, tier_evidence, tier_table
 from .policy import MAIN_ALTERNATIVES, PolicySearch, pareto_front, policy_search
 from .rule import TAU2_GROUP, relative_rule, tau2_rule
@@ -28,7 +29,9 @@ __all__ = [
     "agent_rule",
     "architect_pairs",
     "cascade_table",
+    "combination_table",
     "group_router",
+    "measured_combination",
     "oracle_headroom",
     "pareto_front",
     "policy_search",

@@ -41,7 +41,7 @@ def architect_pairs(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFram
     dlo, dhi = difference_interval(pairs["passed_2"].astype(float).to_numpy(), pairs["n"].to_numpy(),
                                    base["passed_2"].astype(float).to_numpy(), base["n"].to_numpy(), confidence)
     out = pd.DataFrame({
-        "benchmark": pairs["benchmark"].to_numpy(), "planner": pairs["planner"].to_numpy(),
+        "benchmark": pairs["benchmark"].to_numpy(), "run": pairs["run"].to_numpy(), "planner": pairs["planner"].to_numpy(),
         "editor": (pairs["editor_model"].astype(str) + " (" + pairs["editor_edit_format"].fillna("?").astype(str)
                    + ")").to_numpy(),
         "pass_2": pairs["pass_2"].to_numpy(), "low": lo, "high": hi, "n": pairs["n"].to_numpy(),

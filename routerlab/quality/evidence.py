@@ -33,6 +33,7 @@ from ..catalog import Catalog
 from ..datasets import load_aider, load_swebench_bash_only, load_tau2_leaderboard
 from ..errors import DatasetError
 from ..evaluation.intervals import difference_interval, proportion_interval
+from ..readouts import MeasuredCombinations
 from ..tiers import TierMap
 
 __all__ = ["EVIDENCE_COLUMNS", "NO_EVIDENCE", "CLASSIFIER_TARGET", "tier_evidence", "tier_table", "headline", "default_calibration_tables"]
@@ -163,7 +164,9 @@ def tier_table(tiers: TierMap | None = None, candidates: dict[str, list[str]] | 
     """Per tier and candidate (default: the tier's models, then every catalog model that can serve
     it and has evidence): headline evidence, the best candidate on the same benchmark, and the
     gap in points with its interval; "no evidence" where nothing was measured. ``chosen`` marks
-    each tier's first model. ``tau2_group`` limits the orchestrator's tau2 rows to one group
+    each tier's first model; ``attrs["combinations"]`` holds :func:`~routerlab.quality.combination_table`
+    (measured pairs and whole-agent runs, printed by the readouts; ``routerlab.readouts.attached(table)``
+    returns it). ``tau2_group`` limits the orchestrator's tau2 rows to one group
     (default: every group, each compared only within itself)."""
     tm = tiers or TierMap.default()
     ev_all = tier_evidence(data_dir=data_dir)
@@ -203,4 +206,8 @@ def tier_table(tiers: TierMap | None = None, candidates: dict[str, list[str]] | 
     for col in ("value", "low", "high", "gap_points", "gap_low", "gap_high", "best_value"):
         if col not in out:
             out[col] = np.nan
+    from .combination import combination_table  # combination builds on tier_evidence: imported late
+
+    # what quality_readout() prints under the tiers; the holder keeps pandas from copying it on every filter
+    out.attrs["combinations"] = MeasuredCombinations(combination_table(data_dir))
     return out
