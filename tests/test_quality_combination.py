@@ -130,3 +130,22 @@ def test_playground_shows_the_pair_when_the_user_picks_it() -> None:
     assert f"{raw['passed_2'] / raw['n']:.1%}" in pg.quality_readout.value
     pg.picker.dropdowns["orchestrator"].value = GPT4O  # gpt-4o plans, gpt-4o-mini edits: never measured
     assert "plans +" not in pg.quality_readout.value and NO_COMBINATION in pg.quality_readout.value
+
+
+@needs_mirror
+def test_classifier_proxies_are_labelled_proxies_and_cover_no_current_candidate() -> None:
+    from routerlab.datasets import load_routerbench_zs
+    from routerlab.quality import MAIN_ALTERNATIVES, PROXY_METRIC, classifier_proxies
+
+    p = classifier_proxies(MIRROR)
+    assert (p["metric"] == PROXY_METRIC).all() and "not the routerlab eval set" in PROXY_METRIC
+    assert not set(MAIN_ALTERNATIVES["classifier"]) & set(p["catalog_id"].dropna())  # today's candidates: uncovered
+    assert p["catalog_id"].isna().sum() == 2  # RouterArena's claude-3-haiku and gemini-2.0-flash: kept, reported
+    rb = load_routerbench_zs(MIRROR, quiet=True)
+    arc = (rb.prompts["benchmark"] == "arc-challenge").to_numpy()
+    row = p[(p["model"] == "gpt-3.5-turbo-1106") & p["benchmark"].str.contains("ARC")].iloc[0]
+    assert row["classifier_choice"] and row["n"] == arc.sum()
+    assert row["value"] == pytest.approx(rb.quality[arc, rb.models.index("gpt-3.5-turbo-1106")].mean())
+    assert ((p["low"] < p["value"]) & (p["value"] < p["high"])).all()
+    assert set(classifier_proxies(MIRROR, only_choices=True)["catalog_id"]) == set(
+        p.loc[p["classifier_choice"], "catalog_id"])

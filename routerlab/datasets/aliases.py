@@ -20,7 +20,7 @@ from ..errors import DatasetError, InvalidRequestError
 __all__ = ["ALIAS_FILE", "SOURCES", "alias_table", "catalog_ids", "unmapped"]
 
 ALIAS_FILE = package_file("quality", "aliases.csv")
-SOURCES = ("aider", "tau2", "swe-bench")
+SOURCES = ("aider", "tau2", "swe-bench", "routerbench", "routellm", "routerarena")
 
 
 def _key(name: object) -> str:

@@ -17,18 +17,21 @@ from .architect import architect_pairs
 from .combination import combination_table, measured_combination
 from .evidence import NO_EVIDENCE, tier_evidence, tier_table
 from .policy import MAIN_ALTERNATIVES, PolicySearch, pareto_front, policy_search
+from .proxies import PROXY_METRIC, classifier_proxies
 from .rule import TAU2_GROUP, relative_rule, tau2_rule
 
 __all__ = [
     "AgentRule",
     "CASCADE_NOTE",
     "NO_EVIDENCE",
+    "PROXY_METRIC",
     "PolicySearch",
     "TAU2_GROUP",
     "agent_cascade",
     "agent_rule",
     "architect_pairs",
     "cascade_table",
+    "classifier_proxies",
     "combination_table",
     "group_router",
     "measured_combination",
