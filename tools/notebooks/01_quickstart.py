@@ -115,7 +115,9 @@ assert set(routed.loc[routed.tier == "classifier", "model"]) == {tiers.model_for
 # What the routed policy risks, from quality measured by others on these models (notebook 09
 # has the details): each tier's model with its headline evidence and the gap to the best
 # evidence for that tier; "no evidence" where nothing was measured. Per-step evidence only:
-# no task success is derived from it.
+# no task success is derived from it. Under it, `measured`: what was measured of the policy's
+# models as a whole (an Aider planner + editor pair, or one model run as the whole agent on
+# tau2-bench / SWE-bench), or "no measured combination".
 
 # %%
 from routerlab.quality import tier_table
@@ -125,8 +127,13 @@ for name, row in with_quality.iterrows():
     print(name)
     for col in sorted(c for c in with_quality.columns if c.startswith("quality_")):
         print(f"  {col.removeprefix('quality_'):<13} {row[col]}")
+    for line in row["measured_combination"].split(" | "):
+        print(f"  {'measured':<13} {line}")
 assert with_quality.loc["routed", "gap_coder"] > with_quality.loc["all top", "gap_coder"]
 assert with_quality.loc["routed", "quality_classifier"].endswith("no evidence")
+# no planner + editor pair was measured on these models: whole-agent runs only, labelled as such
+assert "plans +" not in " ".join(with_quality["measured_combination"])
+assert with_quality["measured_combination"].str.contains("not this routed mix").all()
 
 # %% [markdown]
 # ## Every call on a timeline

@@ -120,12 +120,15 @@ from routerlab.simulate import resolve_model
 evidence = tier_table(tiers)
 tau_q = compare(workloads["tau2-bench"], {"all top": f"all:{top}", "by tier": tiers}, quality=evidence)
 print(tau_q.filter(like="quality_").T.to_string())
+print("measured as a whole:", *tau_q["measured_combination"].str.split(" [|] ").explode().unique(), sep="\n  ")
 recorded = resolve_model(tiers.catalog, str(workloads["tau2-bench"].frame["model"].mode()[0])).id  # drops the date
 lb = load_tau2_leaderboard(quiet=True)
 same = lb[(lb["catalog_id"] == recorded) & (lb["domain"] == "airline")]
 print(same[["model", "tau2_bench_version", "user_simulator", "pass_1", "pass_4", "n", "date"]].to_string(index=False))
 assert tau_q.loc["by tier", "gap_orchestrator"] == tau_q.loc["all top", "gap_orchestrator"]
 assert len(same) >= 1
+# the orchestrator's whole-agent tau2 runs are in the readout, airline among them
+assert tau_q["measured_combination"].str.contains("alone as the whole agent .* on tau2-bench .*airline", regex=True).all()
 
 # %% [markdown]
 # ## One Claude Code session on a timeline
