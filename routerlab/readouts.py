@@ -70,12 +70,12 @@ def _detail(r: Mapping[Any, Any]) -> str:
         text += f", pass^4 {r['pass_4']:.1%} [{r['pass_4_low']:.1%}, {r['pass_4_high']:.1%}]"
     text += f", n={int(r['n'])}, {r['date']}"
     if _known(r.get("cost_per_task")):
-        text += f", ${r['cost_per_task']:.3f} per task"
+        text += f", ${r['cost_per_task']:.3g} per task"
     if _known(r.get("alone_value")):
         text += (f"; {_short(r['orchestrator'])} alone {r['alone_value']:.1%} [{r['alone_low']:.1%}, "
                  f"{r['alone_high']:.1%}], difference [{r['diff_low']:+.1f}, {r['diff_high']:+.1f}] pts")
         if _known(r.get("alone_cost_per_task")):
-            text += f" at ${r['alone_cost_per_task']:.3f} per task"
+            text += f" at ${r['alone_cost_per_task']:.3g} per task"
     return text
 
 
