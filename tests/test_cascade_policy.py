@@ -236,3 +236,49 @@ def test_cascade_evaluation_builds_candidates_selects_on_train_and_bootstraps() 
     assert err["false_accept_rate"] < 0.1 and 0 < err["accept_rate"] < 1
     with pytest.raises(InvalidRequestError, match="no model costs"):
         candidate_steps(tr, cheap_share=0.001)
+
+
+def _two_tasks(n: int, seed: int) -> OutcomeTable:
+    """The toy task plus a 'hard' task on which the cheap models agree on a wrong answer."""
+    easy, hard = _toy(n, seed), _toy(n, seed + 100)
+    R = hard.responses.copy()
+    truth = R[:, 2].copy()
+    R[:, 0] = R[:, 1] = np.where(truth == "A", "B", "A")  # agree, and wrong
+    Q = hard.quality.copy()
+    Q[:, :2] = 0.0
+    prompts = pd.concat([easy.prompts, hard.prompts.assign(benchmark="hard", id=lambda d: "h" + d["id"])])
+    return OutcomeTable(name="two", prompts=prompts, models=easy.models, quality=np.vstack([easy.quality, Q]),
+                        cost=np.vstack([easy.cost, hard.cost]), responses=np.vstack([easy.responses, R]))
+
+
+def test_step0_goes_straight_to_the_strong_model_where_the_task_says_cheap_answers_mislead() -> None:
+    from routerlab.evaluation import aiq
+
+    tr, te = _two_tasks(300, 6), _two_tasks(200, 7)
+    texts = te.prompts["text"].tolist()
+    hard = (te.prompts["benchmark"] == "hard").to_numpy()
+    p = CascadePolicy(steps=[["a", "b"], "c"], step0=True).fit_table(tr, group_by="benchmark")
+    plain = CascadePolicy(steps=[["a", "b"], "c"]).fit_table(tr, group_by="benchmark")
+    w = np.array([0.0, 0.2, 100.0])
+    sim = p.simulate(None, te.quality, te.cost, responses=te.responses, texts=texts, weights=w,
+                     groups=te.prompts["benchmark"])
+    direct = sim["step"] == -1
+    # at a moderate weight: straight to c on the hard task (paying c alone), the cascade on the easy one
+    assert direct[1, hard].mean() > 0.95 and (sim["model"][1, hard] == 2).all() and direct[1, ~hard].mean() < 0.05
+    assert np.allclose(sim["cost"][1, hard], 1.0)
+    assert sim["quality"][1, hard].mean() > 0.9
+    score = {}
+    for name, policy in (("step0", p), ("plain", plain)):  # step 0 dominates the cascade alone
+        curve = policy.sweep(te, weights=np.concatenate(([0.0], np.logspace(-3, 2, 40))), group_by="benchmark")
+        score[name] = aiq(curve["mean_cost"], curve["quality"], 0.01, 1.0)
+    assert score["step0"] > score["plain"] + 0.01
+    assert "direct" in p.sweep(te, weights=w, group_by="benchmark").columns
+    # live step 0 agrees with the replay
+    p.cost_weight = 0.2
+    for i in (0, len(te) - 1):
+        first = p.first_move(texts[i], group=te.prompts["benchmark"][i])
+        assert (first is not None) == bool(direct[1, i]) and (first is None or first == sim["model"][1, i])
+    with pytest.raises(InvalidRequestError, match="groups"):
+        p.simulate(None, te.quality, te.cost, responses=te.responses, texts=texts)
+    with pytest.raises(InvalidRequestError, match="group_by"):
+        p.sweep(te, group_by="subject")

@@ -117,3 +117,15 @@ def test_routerarena_prices() -> None:
 
     p = load_routerarena_prices(MIRROR, quiet=True)
     assert len(p) == 45 and p.loc["gpt-4.1", "input_per_m"] == 2.0 and (p >= 0).all().all()
+
+
+def test_routellm_gsm8k_keeps_both_recorded_answers_aligned_with_their_scores() -> None:
+    import pandas as pd
+
+    t = load_routellm("gsm8k", MIRROR, quiet=True)
+    assert t.responses is not None and t.responses.shape == (1307, 2)
+    raw = pd.read_csv(MIRROR / "outcomes/routellm/gsm8k/gsm8k_responses.csv")
+    row = raw[raw["prompt"] == t.prompts["text"].iloc[0]].iloc[0]
+    for j, m in enumerate(t.models):
+        assert t.responses[0, j] == row[f"{m}_response"] and t.quality[0, j] == float(row[m])
+    assert load_routellm("mmlu", MIRROR, quiet=True).responses is None  # correctness only

@@ -8,6 +8,10 @@ Quality: GSM8K and MMLU correctness as 0/1. MT-Bench: GPT-4's single-answer judg
 averaged over the two turns and divided by 10; routing uses the first turn's text, as RouteLLM
 does. These tables carry no cost: ``cost`` is NaN, and "cost" in RouteLLM's metrics is the share
 of calls sent to the strong model.
+
+Recorded answers: GSM8K keeps both models' answer texts (``responses``, weak then strong
+column), what a cascade reads; the MMLU files hold correctness only, and MT-Bench's answers are
+only inside the judge's prompts, so those tables have ``responses=None``.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ def _contaminated(key: str, data_dir: DataDir, quiet: bool) -> set[str]:
     return set(df["eval_prompt"].astype(str))
 
 
-def _table(name: str, prompts: pd.DataFrame, quality: np.ndarray, key: str, n_before: int) -> OutcomeTable:
+def _table(name: str, prompts: pd.DataFrame, quality: np.ndarray, key: str, n_before: int,
+           responses: np.ndarray | None = None) -> OutcomeTable:
     src = get(key).source
     n = len(prompts)
     return OutcomeTable(
         name=name, prompts=prompts, models=list(_MODELS), quality=quality, cost=np.full((n, 2), np.nan),
+        responses=responses,
         origin=f"{src.repo} @ {src.ref} : {get(key).origin_path}", licence=src.licence,
         meta={"strong": STRONG, "weak": WEAK, "n_before_decontamination": n_before},
     )
@@ -55,13 +61,15 @@ def _bool_matrix(df: pd.DataFrame, key: str) -> np.ndarray:
 def load_routellm_gsm8k(data_dir: DataDir = None, quiet: bool = False) -> OutcomeTable:
     key = "outcomes/routellm/gsm8k/gsm8k_responses.csv"
     df = read_csv(key, data_dir, quiet=quiet)
-    require_columns(df, ["prompt"], key)
+    answer_cols = [f"{m}_response" for m in _MODELS]
+    require_columns(df, ["prompt", *answer_cols], key)
     bad = _contaminated("outcomes/routellm/gsm8k/contaminated_prompts.jsonl", data_dir, quiet)
     n0 = len(df)
     df = df[~df["prompt"].isin(bad)].reset_index(drop=True)
     prompts = pd.DataFrame({"id": [f"gsm8k.{i}" for i in df.index], "text": df["prompt"].astype(str),
                             "embed_text": df["prompt"].astype(str), "split": "test", "benchmark": "gsm8k"})
-    return _table("routellm_gsm8k", prompts, _bool_matrix(df, key), key, n0)
+    responses = df[answer_cols].fillna("").astype(str).to_numpy(dtype=object)
+    return _table("routellm_gsm8k", prompts, _bool_matrix(df, key), key, n0, responses)
 
 
 def load_routellm_mmlu(data_dir: DataDir = None, quiet: bool = False) -> OutcomeTable:

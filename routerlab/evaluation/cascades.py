@@ -30,7 +30,7 @@ from .metrics import aiq, bootstrap_ci
 if TYPE_CHECKING:
     from ..datasets.table import OutcomeTable
 
-__all__ = ["candidate_steps", "select_steps", "cascade_curve", "curve_bootstrap", "escalation_errors",
+__all__ = ["candidate_steps", "select_steps", "select_policy", "inner_aiq", "cascade_curve", "curve_bootstrap", "escalation_errors",
            "best_within"]
 
 
@@ -57,33 +57,56 @@ def _agree_rows(agree: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None
     return None if agree is None else agree[rows]
 
 
+def inner_aiq(train: OutcomeTable, k: int = 3, seed: int = 0, agree: np.ndarray | None = None,
+              X: np.ndarray | None = None, group_by: str | None = None, **policy_kw: Any) -> tuple[float, float]:
+    """Mean and sd over ``k`` inner folds of ``train`` of the AIQ of ``CascadePolicy(**policy_kw)``."""
+    folds = np.random.default_rng(seed).permutation(len(train)) % k
+    scores = []
+    for f in range(k):
+        fit_rows, val_rows = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+        p = CascadePolicy(**policy_kw).fit_table(train.select(fit_rows), X=_agree_rows(X, fit_rows),
+                                                 agree=_agree_rows(agree, fit_rows), group_by=group_by)
+        curve, _ = cascade_curve(p, train.select(val_rows), _agree_rows(agree, val_rows),
+                                 X=_agree_rows(X, val_rows), group_by=group_by)
+        mc = train.cost[val_rows].mean(axis=0)
+        scores.append(aiq(curve["mean_cost"], curve["quality"], float(mc.min()), float(mc.max())))
+    return float(np.mean(scores)), float(np.std(scores))
+
+
 def select_steps(train: OutcomeTable, candidates: Sequence[Sequence[str]], k: int = 3, seed: int = 0,
                  agree: np.ndarray | None = None, **policy_kw: Any) -> tuple[list[str], pd.DataFrame]:
     """The candidate with the best mean inner k-fold AIQ on ``train`` (and the per-candidate scores)."""
-    folds = np.random.default_rng(seed).permutation(len(train)) % k
     rows = []
     for steps in candidates:
-        scores = []
-        for f in range(k):
-            fit_rows, val_rows = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
-            p = CascadePolicy(steps=list(steps), **policy_kw).fit_table(train.select(fit_rows),
-                                                                       agree=_agree_rows(agree, fit_rows))
-            curve, _ = cascade_curve(p, train.select(val_rows), _agree_rows(agree, val_rows))
-            mc = train.cost[val_rows].mean(axis=0)
-            scores.append(aiq(curve["mean_cost"], curve["quality"], float(mc.min()), float(mc.max())))
-        rows.append({"steps": " -> ".join(steps), "inner AIQ": float(np.mean(scores)), "sd": float(np.std(scores))})
+        m, sd = inner_aiq(train, k, seed, agree, steps=list(steps), **policy_kw)
+        rows.append({"steps": " -> ".join(steps), "inner AIQ": m, "sd": sd})
     df = pd.DataFrame(rows)
     return list(candidates[int(df["inner AIQ"].to_numpy().argmax())]), df
 
 
+def select_policy(train: OutcomeTable, options: Sequence[dict[str, Any]], k: int = 3, seed: int = 0,
+                  agree: np.ndarray | None = None, X: np.ndarray | None = None, group_by: str | None = None,
+                  **fixed: Any) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The option (a dict of :class:`CascadePolicy` parameters, e.g. ``{"step0": True}``) with
+    the best mean inner k-fold AIQ on ``train``, and every option's score."""
+    rows = []
+    for opt in options:
+        m, sd = inner_aiq(train, k, seed, agree, X, group_by, **{**fixed, **opt})
+        rows.append({**{kk: repr(v) for kk, v in opt.items()}, "inner AIQ": m, "sd": sd})
+    df = pd.DataFrame(rows)
+    return dict(options[int(df["inner AIQ"].to_numpy().argmax())]), df
+
+
 def cascade_curve(policy: CascadePolicy, table: OutcomeTable, agree: np.ndarray | None = None,
-                  weights: np.ndarray | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                  weights: np.ndarray | None = None, X: np.ndarray | None = None, group_by: str | None = None
+                  ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """(curve with cost_weight, quality, mean_cost; the (W, n) per-prompt arrays of ``simulate``)."""
     if table.responses is None:
         raise InvalidRequestError(f"{table.name} has no recorded answers (responses)")
     w = default_weights() if weights is None else np.asarray(weights, dtype=float)
-    sim = policy.simulate(None, table.quality, table.cost, responses=table.responses,
-                          texts=table.prompts["text"].tolist(), weights=w, agree=agree)
+    groups = None if group_by is None else table.prompts[group_by].astype(str).to_numpy(dtype=object)
+    sim = policy.simulate(X, table.quality, table.cost, responses=table.responses,
+                          texts=table.prompts["text"].tolist(), weights=w, agree=agree, groups=groups)
     curve = pd.DataFrame({"cost_weight": w, "quality": sim["quality"].mean(axis=1), "mean_cost": sim["cost"].mean(axis=1)})
     return curve, sim
 
@@ -130,6 +153,9 @@ def escalation_errors(sim: dict[str, np.ndarray], table: OutcomeTable, weight_in
     step it stopped at, or at the step before the last when it escalated)."""
     K = sim["picks"].shape[1]
     step = sim["step"][weight_index]
-    held = sim["picks"][np.arange(len(table)), np.minimum(step, K - 2)]
+    entered = step >= 0  # prompts step 0 sent straight to one model were never verified
+    held = sim["picks"][np.arange(len(table)), np.clip(step, 0, K - 2)]
     correct = table.quality[np.arange(len(table)), held] >= 0.5
-    return verifier_errors(step < K - 1, correct)
+    out = verifier_errors((step < K - 1)[entered], correct[entered])
+    out["entered_share"] = float(entered.mean())
+    return out
