@@ -65,7 +65,7 @@ from routerlab.evaluation import (
 from routerlab.evaluation.runs import (
     apgr_report,
     embed_table,
-    group_mean_predictions,
+    kfold_group_means,
     kfold_predictions,
     out_of_fold,
     random_apgr,
@@ -74,7 +74,7 @@ from routerlab.evaluation.runs import (
 from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
 from routerlab.routers.threshold import ThresholdRouter
 
-BEST = "default: EnsembleRouter() (kNN200w+logistic+MLPx3+MF)"
+BEST = "default: EnsembleRouter() (kNN200w+logistic+MF)"
 GROUPED = "default + group prior (source dataset)"
 LEARNED: dict[str, Callable[[], Any]] = {
     "kNN (k=50)": lambda: KNNRouter(k=50),
@@ -126,17 +126,6 @@ def best_arena(curve: pd.DataFrame) -> float:
 def strong_by_fold(t: OutcomeTable, folds: np.ndarray) -> np.ndarray:
     """Per query, the model index with the higher mean score on the folds that did not see it."""
     return out_of_fold(folds, lambda tr, te: np.full(len(te), t.quality[tr].mean(axis=0).argmax())).astype(int)
-
-
-def task_identity(t: OutcomeTable, folds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold quality and cost / cost scale of the router that knows only each query's source."""
-
-    def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
-        q, c, scale = group_mean_predictions(t.select(tr), t.select(te), "benchmark")
-        return np.stack([q, c / scale], axis=-1)
-
-    both = out_of_fold(folds, fit_predict)
-    return both[..., 0], both[..., 1]
 
 
 def threshold_scores(X: np.ndarray, t: OutcomeTable, folds: np.ndarray, target: str) -> np.ndarray:
@@ -229,7 +218,7 @@ def main() -> None:
         for name, make in LEARNED.items():
             t1 = time.time()
             qh, ch = (kfold_predictions(X, t, make, folds, t.prompts["benchmark"]) if name == GROUPED
-                      else task_identity(t, folds) if name == TASK else kfold_predictions(X, t, make, folds))
+                      else kfold_group_means(t, folds) if name == TASK else kfold_predictions(X, t, make, folds))
             curve = cost_weight_sweep(qh, ch, Q, C, weights, 1.0)
             default = choices_for_weights(qh, ch, np.array([0.0]))[0]
             rep = apgr_report(qh[:, s] - qh[:, 1 - s], t, t.models[s], t.models[1 - s])
@@ -251,7 +240,8 @@ def main() -> None:
     rows["random mixing (p=0.5 default)"]["APGR"] = random_apgr(t, t.models[s], t.models[1 - s])
     for name, reps in per_seed.items():
         df = pd.DataFrame(reps)
-        rows[name] = {**df.mean().to_dict(), "AIQ sd": float(df["AIQ"].std(ddof=0)), "secs/seed": secs[name] / args.seeds}
+        rows[name] = {**df.mean().to_dict(), "AIQ sd": float(df["AIQ"].std(ddof=0)),
+                      "APGR sd": float(df["APGR"].std(ddof=0)), "secs/seed": secs[name] / args.seeds}
     table = pd.DataFrame.from_dict(rows, orient="index")
 
     fmt = {"display.width": 200, "display.max_columns": 30, "display.float_format": "{:.3f}".format}
@@ -262,7 +252,7 @@ def main() -> None:
         print("\n1) cost-quality curves: AIQ over the single models' cost range "
               f"[${c_min * 1000:.4f}, ${c_max * 1000:.4f}] per 1K; cost@x% = cost to reach x% of the reference's "
               "score / its cost; APGR over RouteLLM's threshold sweep")
-        print(table[["AIQ", "AIQ sd", "max_quality", "cost@95%", "cost@100%", "APGR", "secs/seed"]].rename(
+        print(table[["AIQ", "AIQ sd", "max_quality", "cost@95%", "cost@100%", "APGR", "APGR sd", "secs/seed"]].rename(
             columns={"max_quality": "max score"}).to_string())
         print("\n2) RouterArena view at each router's default operating point (learned: cost weight 0; threshold: "
               "0.5; random: p=0.5); 'Arena max' = best Arena score along the sweep, picked on test (optimistic)")

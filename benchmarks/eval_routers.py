@@ -7,7 +7,11 @@
    benchmark as its group feature, the oracle; bootstrap 95% CIs for the default; how
    well the ensemble ranks prompts *within* a benchmark (AUC); cascades mixtral -> GPT-4 with a
    learned (prompt-only) verifier and with agreement verifiers (other cheap models asked too),
-   per benchmark, with the verifiers' error rates.
+   per benchmark, with the verifiers' error rates. Intervals over seeds for the one default
+   (told the benchmark), beside task identity and the zero router: the spread over
+   ``--fit-seeds`` fit seeds (MLP and MF seeds) on the fixed split, and with ``--pooled-folds K``
+   an outer K-fold on the pooled train + test prompts (stratified by benchmark) repeated for
+   ``--seeds`` fold seeds.
 2. RouteLLM (GPT-4 vs Mixtral, contaminated prompts removed): in-domain 5-fold out-of-fold
    scores -> APGR / CPT over RouteLLM's threshold sweep (mean and sd over ``--seeds`` fold
    seeds), beside a random router; on MMLU (subject) and MT-Bench (category) also the
@@ -50,9 +54,12 @@ from routerlab.evaluation.runs import (
     apgr_report,
     embed_table,
     group_mean_predictions,
+    kfold_group_means,
+    kfold_predictions,
     kfold_scores,
     random_apgr,
     routerbench_table,
+    stratified_folds,
 )
 from routerlab.routers.answer_features import agreement_tensor
 from routerlab.routers.cascade import (
@@ -64,23 +71,80 @@ from routerlab.routers.cascade import (
 )
 from routerlab.routers.cascade_policy import CascadePolicy
 from routerlab.routers.code_checks import code_agreement_tensor
-from routerlab.routers.predictors import EnsembleRouter, KNNRouter, LogisticRouter, MFRouter, MLPRouter
+from routerlab.routers.predictors import (
+    EnsembleRouter,
+    KNNRouter,
+    LogisticRouter,
+    MFRouter,
+    MLPRouter,
+    default_members,
+)
 from routerlab.routers.threshold import ThresholdRouter
 
 GPT4 = "gpt-4-1106-preview"
 
 
-DEFAULT = "default: EnsembleRouter() (kNN200w+logistic+MLPx3+MF)"
+DEFAULT = "default: EnsembleRouter() (kNN200w+logistic+MF)"
 GROUPED = "default + group prior (benchmark)"
 
 
-def best_router() -> EnsembleRouter:
+def best_router(random_state: int = 0) -> EnsembleRouter:
     """routerlab's one default router, ``EnsembleRouter()`` (its members: ``default_members``,
-    chosen by nested CV on the RouterBench train split, ``benchmarks/select_default.py``)."""
-    return EnsembleRouter()
+    chosen by nested CV on the RouterBench train split, ``benchmarks/select_default.py``);
+    ``random_state``: the same router with other MLP / MF seeds."""
+    return EnsembleRouter(default_members(random_state)) if random_state else EnsembleRouter()
 
 
-def routerbench(emb: Embedder, n_boot: int) -> None:
+def seed_spread(per_seed: dict[str, list[float]], what: str) -> pd.DataFrame:
+    """Mean, sd and range of each router's AIQ over seeds (one row per router)."""
+    rows = {name: {"AIQ": np.mean(v), f"sd over {what}": np.std(v), "min": np.min(v), "max": np.max(v),
+                   "n": len(v)} for name, v in per_seed.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def fit_seed_spread(tr: OutcomeTable, te: OutcomeTable, Xtr: np.ndarray, Xte: np.ndarray, seeds: int,
+                    fitted: dict[str, EnsembleRouter]) -> pd.DataFrame:
+    """RouterBench's fixed split: the default, untold and told the benchmark, refitted with
+    ``seeds`` MLP / MF seeds (seed 0: the routers already ``fitted``), beside task identity and the
+    zero router (no seed: one value)."""
+    gtr, gte = tr.prompts["benchmark"].to_numpy(), te.prompts["benchmark"].to_numpy()
+    mc, sq = te.cost.mean(axis=0), te.quality.mean(axis=0)
+    lo, hi = float(mc.min()), float(mc.max())
+    gq, gc, gscale = group_mean_predictions(tr, te, "benchmark")
+    task = cost_weight_sweep(gq, gc, te.quality, te.cost, default_cost_weights(), gscale)
+    out: dict[str, list[float]] = {"zero router (hull of single models)": [aiq(mc, sq, lo, hi)],
+                                   "task identity": [aiq(task["mean_cost"], task["quality"], lo, hi)]}
+    for seed in range(seeds):
+        for label in (DEFAULT, GROUPED):
+            told = label == GROUPED
+            r = fitted[label] if seed == 0 else best_router(seed).fit(Xtr, tr.quality, tr.cost, tr.models,
+                                                                     groups=gtr if told else None)
+            curve = cost_weight_sweep(r.predict_quality(Xte, gte if told else None), r.predict_cost(Xte),
+                                      te.quality, te.cost, default_cost_weights(), r.cost_scale_)
+            out.setdefault(label, []).append(aiq(curve["mean_cost"], curve["quality"], lo, hi))
+    return seed_spread(out, "fit seeds")
+
+
+def pooled_fold_seeds(t: OutcomeTable, X: np.ndarray, k: int, seeds: int) -> pd.DataFrame:
+    """Outer ``k``-fold on all RouterBench prompts (train + test pooled, stratified by benchmark),
+    repeated for ``seeds`` fold seeds: AIQ of the out-of-fold predictions of the default, untold
+    and told the benchmark, task identity and the zero router (the same for every seed)."""
+    mc, sq = t.cost.mean(axis=0), t.quality.mean(axis=0)
+    lo, hi = float(mc.min()), float(mc.max())
+    bench = t.prompts["benchmark"].to_numpy()
+    out: dict[str, list[float]] = {"zero router (hull of single models)": [aiq(mc, sq, lo, hi)]}
+    for seed in range(seeds):
+        folds = stratified_folds(bench, k, seed)
+        preds = {"task identity": kfold_group_means(t, folds),
+                 DEFAULT: kfold_predictions(X, t, best_router, folds),
+                 GROUPED: kfold_predictions(X, t, best_router, folds, bench)}
+        for name, (q, c) in preds.items():
+            curve = cost_weight_sweep(q, c, t.quality, t.cost, default_cost_weights(), 1.0)
+            out.setdefault(name, []).append(aiq(curve["mean_cost"], curve["quality"], lo, hi))
+    return seed_spread(out, "fold seeds")
+
+
+def routerbench(emb: Embedder, n_boot: int, fit_seeds: int = 1, pooled_folds: int = 0, seeds: int = 1) -> None:
     t = load_routerbench_zs()
     tr, te = t.split("train"), t.split("test")
     t0 = time.time()
@@ -120,6 +184,10 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
         r = routers[label]
         q = r.predict_quality(Xte, gte if label == GROUPED else None)
         bootstrap_rows(te, choices_for_weights(q, r.predict_cost(Xte), w, r.cost_scale_), label, n_boot)
+    g = routers[GROUPED]
+    print(f"  told the benchmark, inner CV chose group strength {g.group_strength_:g}, residual weight "
+          f"{g.residual_weight_[0]:g}")
+    report_spreads(t, tr, te, Xtr, Xte, {k: routers[k] for k in (DEFAULT, GROUPED)}, fit_seeds, pooled_folds, seeds)
     best = routers[DEFAULT]
     # Per-prompt signal: inside one benchmark, does the predicted quality rank right above wrong?
     groups = te.prompts["benchmark"].to_numpy()
@@ -129,6 +197,23 @@ def routerbench(emb: Embedder, n_boot: int) -> None:
         print(f"  {b:14s} {np.nanmedian(row):.3f} / {np.nanmax(row):.3f}")
     casc_report()
     cascades(te, Xte, routers["logistic (C=1)"])
+
+
+def report_spreads(t: OutcomeTable, tr: OutcomeTable, te: OutcomeTable, Xtr: np.ndarray, Xte: np.ndarray,
+                   fitted: dict[str, EnsembleRouter], fit_seeds: int, pooled_folds: int, seeds: int) -> None:
+    """The default told the task beside task identity and the zero router, with seed spreads."""
+    fmt = {"display.width": 160, "display.float_format": "{:.4f}".format}
+    with pd.option_context(*[x for kv in fmt.items() for x in kv]):
+        t0 = time.time()
+        print(f"\nRouterBench test split, the default over {fit_seeds} fit seed(s) (MLP / MF seeds):")
+        print(fit_seed_spread(tr, te, Xtr, Xte, fit_seeds, fitted).to_string())
+        print(f"  ({time.time() - t0:.0f}s)")
+        if pooled_folds >= 2:
+            t0 = time.time()
+            print(f"\nRouterBench pooled train + test (n={len(t)}), outer {pooled_folds}-fold stratified by "
+                  f"benchmark, {seeds} fold seed(s):")
+            print(pooled_fold_seeds(t, embed_table(t), pooled_folds, seeds).to_string())
+            print(f"  ({time.time() - t0:.0f}s)")
 
 
 def bootstrap_rows(te: OutcomeTable, ch: np.ndarray, label: str, n_boot: int) -> None:
@@ -306,14 +391,17 @@ def main() -> None:
     ap.add_argument("--skip-routellm", action="store_true")
     ap.add_argument("--routellm", nargs="+", default=["gsm8k", "mmlu", "mt_bench"], help="RouteLLM benchmarks")
     ap.add_argument("--mmlu-subset", type=int, default=0, help="evaluate MMLU on a random subset (0: all)")
-    ap.add_argument("--seeds", type=int, default=1, help="k-fold shuffles to average APGR over")
+    ap.add_argument("--seeds", type=int, default=1, help="k-fold shuffles (fold seeds) to average over")
+    ap.add_argument("--fit-seeds", type=int, default=1, help="RouterBench: refit the default with this many seeds")
+    ap.add_argument("--pooled-folds", type=int, default=0,
+                    help="RouterBench: also an outer K-fold on train + test pooled, --seeds fold seeds (0: off)")
     ap.add_argument("--bootstrap", type=int, default=500, help="bootstrap resamples for the CIs")
     ap.add_argument("--threads", type=int, default=None, help="onnxruntime threads for embedding")
     args = ap.parse_args()
     emb = Embedder(threads=args.threads)
     t0 = time.time()
     if not args.skip_routerbench:
-        routerbench(emb, args.bootstrap)
+        routerbench(emb, args.bootstrap, args.fit_seeds, args.pooled_folds, args.seeds)
     if not args.skip_routellm:
         routellm(emb, args.routellm, args.seeds, args.mmlu_subset)
     print(f"\ntotal {time.time() - t0:.0f}s")

@@ -61,6 +61,27 @@ def test_group_prior_is_never_below_task_identity_and_adds_the_embeddings_signal
     assert a_group >= _aiq(plain, X[te], tte, None) - 0.005
 
 
+def test_inner_cv_default_is_exactly_task_identity_without_signal_and_adds_the_signal_it_finds() -> None:
+    make = lambda: EnsembleRouter([KNNRouter(k=50, weighted=True), LogisticRouter(C=0.3)])  # noqa: E731
+    for signal in (0.0, 0.35):
+        X, t, g = _table(1600, signal, seed=5)
+        tr, te = np.arange(1600) < 1000, np.arange(1600) >= 1000
+        ttr, tte = t.select(np.flatnonzero(tr)), t.select(np.flatnonzero(te))
+        r = make().fit(X[tr], ttr.quality, ttr.cost, ttr.models, groups=g[tr])  # "cv" for both, the default
+        assert set(r.group_cv_scores_) == {"group_strength", "residual_weight"}
+        a_group, a_ti = _aiq(r, X[te], tte, g[te]), _task_identity(ttr, tte, g[tr], g[te])
+        if signal == 0:
+            assert r.group_strength_ == 0 and r.residual_weight_[0] == 0
+            task_q = np.stack([ttr.quality[g[tr] == v].mean(axis=0) for v in g[te]])
+            np.testing.assert_allclose(r.predict_quality(X[te], g[te]), task_q)  # the task-identity router
+        else:
+            assert r.residual_weight_[0] > 0 and a_group > a_ti + 0.005
+    with pytest.raises(InvalidRequestError, match="residual_weight"):
+        KNNRouter(residual_weight="big").fit(X, t.quality, groups=g)
+    with pytest.raises(InvalidRequestError, match="group_strength"):
+        KNNRouter(group_strength=-1.0).fit(X, t.quality, groups=g)
+
+
 def test_groups_come_from_table_columns_and_request_kind_or_metadata() -> None:
     X, t, g = _table(300, 0.3, seed=2)
     r = KNNRouter(k=20, group_by="subject", group_cv=0).fit_table(t, X)

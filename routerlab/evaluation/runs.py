@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..embeddings import Embedder
 
 __all__ = ["embed_table", "group_mean_predictions", "single_models", "router_curve", "routerbench_table", "kfold_scores", "apgr_report",
-           "random_apgr", "stratified_folds", "out_of_fold", "kfold_predictions"]
+           "random_apgr", "stratified_folds", "out_of_fold", "kfold_predictions", "kfold_group_means"]
 
 
 class _QualityCostPredictor(Protocol):
@@ -217,3 +217,16 @@ def group_mean_predictions(train: OutcomeTable, test: OutcomeTable, column: str 
             c[g_te == g] = train.cost[seen].mean(axis=0)
     scale = float(train.cost.mean(axis=0).max())
     return q, c, scale if scale > 0 else 1.0
+
+
+def kfold_group_means(table: OutcomeTable, folds: ArrayLike, column: str = "benchmark"
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold ``(predicted quality, predicted cost / cost scale)`` of the task-identity router
+    (:func:`group_mean_predictions` fitted on the other folds), shaped like :func:`kfold_predictions`."""
+
+    def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
+        q, c, scale = group_mean_predictions(table.select(tr), table.select(te), column)
+        return np.stack([q, c / scale], axis=-1)
+
+    both = out_of_fold(folds, fit_predict)
+    return both[..., 0], both[..., 1]

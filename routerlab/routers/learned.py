@@ -18,11 +18,14 @@ Fitted with ``groups`` (one label per row; several columns are combined into one
 router predicts ``q = prior_g + r(x)``: the group's mean outcome, shrunk toward the overall mean
 when the group has few rows (empirical Bayes: ``prior_g = (n_g mean_g + s mean) / (n_g + s)``,
 ``s = group_strength``), plus the embedding model's prediction of the prompt's *residual*
-(its outcome minus its group's prior; the model is trained on those residuals), shrunk by a
-weight ``a`` learned on the training rows: ``group_cv``-fold out-of-fold residual predictions
-regressed on the true residuals (``a = <r, y> / <r, r>`` over all models, clipped to [0, 1],
-with ``residual_weight="auto"``), or fixed (``residual_weight``, default 0.125: inner CV on
-RouterBench's training split chose it).
+(its outcome minus its group's prior; the model is trained on those residuals), times a
+weight ``a``. By default both ``s`` and ``a`` are chosen at fit time by inner cross-validation
+on the training rows (``"cv"``, ``routerlab.routers.group_cv``): the first of a small grid
+(``s`` in 0, 2, 5, 20, 80; ``a`` in 0, 0.125, 0.25, 0.5, 1) within two standard errors of the
+best routed utility, so ``s = 0, a = 0`` (exactly the task-identity router) unless the data
+show that shrinking or the embedding routes better. ``residual_weight="auto"`` fits ``a`` by
+least squares instead (``a = <r, y> / <r, r>`` over all models, clipped to [0, 1]: right for
+predicting quality, too large for choosing among models); numbers fix them.
 Where the embedding carries no signal within the groups ``a`` goes to 0 and the router is the
 task-identity router; where it does, it adds what it reliably predicts. A group never seen in
 training gets the overall mean. Without groups the router is the embedding model alone.
@@ -129,18 +132,18 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         What groups a request when routing: ``"kind"`` (``Request.kind``) or a ``Request.metadata``
         key, one or several (combined). ``fit_table`` reads the same names as columns of the
         table's prompts frame.
-    group_strength : float, default=20.0
+    group_strength : float or "cv", default="cv"
         Empirical-Bayes pseudo-count: the prior of a group of ``n`` rows is its mean outcome
-        weighted ``n / (n + group_strength)`` against the overall mean.
+        weighted ``n / (n + group_strength)`` against the overall mean. ``"cv"``: chosen by inner
+        CV from 0, 2, 5, 20, 80 (module docstring); 20 when there are too few rows to fold.
     group_cv : int, default=3
-        Folds of the out-of-fold fit that learns how far to trust the embedding's residual
-        when ``residual_weight="auto"``; 0 trusts it fully (no extra fits).
-    residual_weight : float or "auto", default=0.125
-        The weight ``a`` of the embedding's residual; ``"auto"`` fits it (least squares on
-        ``group_cv``-fold out-of-fold predictions). 0.125 is what inner cross-validation chose
-        on RouterBench's training split (``benchmarks/select_default.py``, AIQ over a grid of
-        0, 0.125, 0.25, 0.5, 1 and "auto"): the least-squares weight (0.59 there) is right for
-        predicting quality but too large for choosing among models.
+        Folds of the inner CV behind ``"cv"`` and ``"auto"`` (stratified by group; each fold
+        fits a clone on the other folds, so a fit with groups costs about ``group_cv`` plain
+        fits); below 2 no CV (``"cv"`` falls back to strength 20 and weight 0.125, ``"auto"`` to weight 1).
+    residual_weight : float in [0, 1], "cv" or "auto", default="cv"
+        The weight ``a`` of the embedding's residual: chosen by inner CV from 0, 0.125, 0.25,
+        0.5, 1 (``"cv"``), fitted by least squares on out-of-fold predictions (``"auto"``), or
+        fixed.
 
     Attributes
     ----------
@@ -159,6 +162,11 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         The overall mean outcome, the prior of a group never seen.
     residual_weight_ : ndarray or None
         The weight ``a`` of the embedding's residual prediction (one value, repeated per model).
+    group_strength_ : float or None
+        The strength ``s`` the group priors were computed with.
+    group_cv_scores_ : dict or None
+        With ``"cv"``: per searched parameter (``"group_strength"``, ``"residual_weight"``), the
+        mean routed utility of each grid value on the inner folds (None: nothing searched).
     group_sizes_ : dict of str -> int or None
         Training rows per group.
     """
@@ -168,8 +176,8 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
     def __init__(self, *, cost_weight: float = 0.0, quality_target: float | None = None,
                  embedder: Embedder | None = None, model_costs: Mapping[str, float] | None = None,
                  latencies: Mapping[str, float] | None = None, tier: str | None = None,
-                 group_by: str | Sequence[str] | None = None, group_strength: float = 20.0,
-                 group_cv: int = 3, residual_weight: float | str = 0.125) -> None:
+                 group_by: str | Sequence[str] | None = None, group_strength: float | str = "cv",
+                 group_cv: int = 3, residual_weight: float | str = "cv") -> None:
         self.cost_weight = cost_weight
         self.quality_target = quality_target
         self.embedder = embedder
@@ -209,45 +217,67 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         if len(self.models_) != m:
             raise InvalidRequestError(f"{len(self.models_)} model names for {m} quality columns")
         keys = group_keys(groups, X.shape[0])
-        if self.group_strength < 0:
-            raise InvalidRequestError(f"group_strength must be >= 0, got {self.group_strength}")
+        self._check_group_params()
         self._fit_cost(X, cost, m)
         self.group_priors_: dict[str, np.ndarray] | None = None
         self.global_prior_: np.ndarray | None = None
         self.group_sizes_: dict[str, int] | None = None
         self.residual_weight_: np.ndarray | None = None
+        self.group_strength_: float | None = None
+        self.group_cv_scores_: dict[str, dict[float, float]] | None = None
         if keys is not None:
-            self.group_priors_, self.group_sizes_ = group_priors(Q, keys, self.group_strength)
-            self.global_prior_ = Q.mean(axis=0)
+            self._fit_group_prior(X, Q, cost, keys)
             # the embedding learns what the group does not say: residuals, mapped into [0, 1]
-            y = Q - self._prior_rows(keys)
-            Q = (y + 1.0) / 2.0
-            self.residual_weight_ = (self._residual_weight(X, Q, y) if self.residual_weight == "auto"
-                                     else np.full(y.shape[1], float(self.residual_weight)))
+            Q = (Q - self._prior_rows(keys) + 1.0) / 2.0
         self._fit_quality(X, Q)
         self.n_features_in_ = X.shape[1]
         self.embedding_model_: str | None = None  # unknown: X came from the caller (fit_table sets it)
         return self
 
-    def _residual_weight(self, X: np.ndarray, T: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """How far out-of-fold residual predictions track the true residuals ``y``: the
-        least-squares slope through 0 over all models, clipped to [0, 1] (1 when ``group_cv`` < 2)."""
-        from ._params import clone
+    def _check_group_params(self) -> None:
+        rw, gs = self.residual_weight, self.group_strength
+        if not (rw in ("auto", "cv") or (isinstance(rw, (int, float)) and 0 <= rw <= 1)):
+            raise InvalidRequestError(f"residual_weight must be a number in [0, 1], 'cv' or 'auto'; got {rw!r}")
+        if not (gs == "cv" or (isinstance(gs, (int, float)) and gs >= 0)):
+            raise InvalidRequestError(f"group_strength must be a number >= 0 or 'cv', got {gs!r}")
 
-        k = int(self.group_cv)
-        if k < 2 or X.shape[0] < 2 * k:
-            return np.ones(y.shape[1])
-        folds = np.random.default_rng(0).permutation(X.shape[0]) % k
-        r = np.zeros_like(y)
-        for f in range(k):
-            tr, te = folds != f, folds == f
-            fold_router = clone(self)
-            fold_router.models_ = self.models_
-            fold_router._fit_quality(X[tr], T[tr])
-            r[te] = 2.0 * np.clip(fold_router._predict_quality(X[te]), 0.0, 1.0) - 1.0
-        den = float((r * r).sum())  # one weight for all models: steadier than one per column
-        slope = float((r * y).sum()) / den if den > 0 else 0.0
-        return np.full(y.shape[1], min(max(slope, 0.0), 1.0))
+    def _fit_group_prior(self, X: np.ndarray, Q: np.ndarray, cost: np.ndarray | None, keys: np.ndarray) -> None:
+        """The group prior's strength and the residual's weight: given, or chosen on
+        ``group_cv``-fold out-of-fold predictions (``routerlab.routers.group_cv``); without
+        enough rows to fold, "cv" falls back to strength 20 and weight 0.125, "auto" to weight 1."""
+        from . import group_cv as gcv
+
+        m, k = Q.shape[1], int(self.group_cv)
+        can_fold = k >= 2 and X.shape[0] >= 2 * k
+        s: float = 20.0 if self.group_strength == "cv" else float(self.group_strength)
+        a: float | None = None if self.residual_weight in ("auto", "cv") else float(self.residual_weight)
+        if not can_fold:
+            a = (1.0 if self.residual_weight == "auto" else 0.125) if a is None else a
+        else:
+            folds = gcv.group_folds(keys, k)
+            price, C = gcv.prices(Q, cost)
+            scores: dict[str, dict[float, float]] = {}
+            if self.group_strength == "cv":
+                priors = gcv.oof_priors(Q, keys, folds, gcv.STRENGTH_GRID)
+                i, means = gcv.one_se_choice(np.stack([gcv.routed_utility(p, Q, price, C) for p in priors]))
+                s = gcv.STRENGTH_GRID[i]
+                scores["group_strength"] = dict(zip(gcv.STRENGTH_GRID, means.tolist(), strict=True))
+            if a is None:
+                prior = gcv.oof_priors(Q, keys, folds, (s,))[0]
+                res = gcv.oof_residual(self, X, Q, keys, folds, s)
+                if self.residual_weight == "auto":
+                    a = gcv.least_squares_weight(res, Q - prior)
+                else:
+                    u = np.stack([gcv.routed_utility(np.clip(prior + w * res, 0.0, 1.0), Q, price, C)
+                                  for w in gcv.RESIDUAL_GRID])
+                    i, means = gcv.one_se_choice(u)
+                    a = gcv.RESIDUAL_GRID[i]
+                    scores["residual_weight"] = dict(zip(gcv.RESIDUAL_GRID, means.tolist(), strict=True))
+            self.group_cv_scores_ = scores or None
+        self.group_strength_ = s
+        self.group_priors_, self.group_sizes_ = group_priors(Q, keys, s)
+        self.global_prior_ = Q.mean(axis=0)
+        self.residual_weight_ = np.full(m, a)
 
     def _prior_rows(self, keys: np.ndarray | None) -> np.ndarray:
         """The prior of each row's group (the overall mean for unseen groups or no keys)."""
