@@ -90,6 +90,9 @@ THRESHOLD_TARGETS = {"threshold: logistic P(strong wins)": "win", "threshold: ri
 SHOWN_WEIGHTS = (0.0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0)  # cost weights of the operating-point tables
 
 
+NO_CASCADE = "learned cascade: not run (no answer texts recorded; it reduces to step 0 = the prompt-only rows)"
+
+
 def arena_score(accuracy: float, cost_per_1k: float, beta: float = 0.1, c_max: float = 200.0,
                 c_min: float = 0.0044) -> float:
     """RouterArena's ranking score (``compute_arena_score``, see the module docstring)."""
@@ -242,6 +245,9 @@ def main() -> None:
         df = pd.DataFrame(reps)
         rows[name] = {**df.mean().to_dict(), "AIQ sd": float(df["AIQ"].std(ddof=0)),
                       "APGR sd": float(df["APGR"].std(ddof=0)), "secs/seed": secs[name] / args.seeds}
+    # RouterArena's cached results hold scores, tokens and cost but no answer texts: a cascade has
+    # nothing to read after a call, so it reduces to its step 0, a prompt-only router (the rows above).
+    rows[NO_CASCADE] = {}
     table = pd.DataFrame.from_dict(rows, orient="index")
 
     fmt = {"display.width": 200, "display.max_columns": 30, "display.float_format": "{:.3f}".format}

@@ -15,7 +15,9 @@
 2. RouteLLM (GPT-4 vs Mixtral, contaminated prompts removed): in-domain 5-fold out-of-fold
    scores -> APGR / CPT over RouteLLM's threshold sweep (mean and sd over ``--seeds`` fold
    seeds), beside a random router; on MMLU (subject) and MT-Bench (category) also the
-   task-identity router and the default router with the subject as its group feature.
+   task-identity router and the default router with the subject as its group feature. Then the
+   learned cascade Mixtral -> GPT-4 where the table records answers (GSM8K), out-of-fold, beside
+   prompt-only routers and the zero router with bootstrap CIs; a row says where it cannot run.
 
     .venv/bin/python benchmarks/eval_routers.py            # everything
     .venv/bin/python benchmarks/eval_routers.py --skip-routellm
@@ -47,9 +49,17 @@ from routerlab.evaluation.cascades import (
     cascade_curve,
     curve_bootstrap,
     escalation_errors,
+    select_policy,
     select_steps,
 )
 from routerlab.evaluation.metrics import cost_to_reach
+from routerlab.evaluation.pair_cascades import (
+    kfold_cascade,
+    pair_summary,
+    priced_pair,
+    summary_frame,
+    threshold_choices,
+)
 from routerlab.evaluation.runs import (
     apgr_report,
     embed_table,
@@ -171,7 +181,7 @@ def routerbench(emb: Embedder, n_boot: int, fit_seeds: int = 1, pooled_folds: in
     gq, gc, gscale = group_mean_predictions(tr, te, "benchmark")
     curves = {"task identity (knows the benchmark only)": cost_weight_sweep(
         gq, gc, te.quality, te.cost, default_cost_weights(), gscale), **curves}
-    casc_curves, casc_report = learned_cascades(tr, te, n_boot)
+    casc_curves, casc_report = learned_cascades(tr, te, n_boot, Xtr, Xte)
     curves.update(casc_curves)
     table = routerbench_table(te, curves, reference=GPT4)
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
@@ -233,51 +243,78 @@ def bootstrap_rows(te: OutcomeTable, ch: np.ndarray, label: str, n_boot: int) ->
         print(f"  {label} {name}: {p:.3f}  (95% bootstrap CI {lo:.3f} .. {hi:.3f}, {n_boot} resamples)")
 
 
-def learned_cascades(tr: OutcomeTable, te: OutcomeTable, n_boot: int) -> tuple[dict[str, pd.DataFrame], Any]:
+CASCADE_FREE = "learned cascade + step 0, benchmark-free (inner-CV choice)"
+CASCADE_TOLD = "learned cascade + step 0, told the benchmark (inner-CV choice)"
+
+
+def learned_cascades(tr: OutcomeTable, te: OutcomeTable, n_boot: int, Xtr: np.ndarray, Xte: np.ndarray
+                     ) -> tuple[dict[str, pd.DataFrame], Any]:
     """The learned cascade policy (issue 13): steps chosen by inner 3-fold AIQ on train among
-    table-built candidates, code answers compared by the code checks (cached). Returns its curves
-    for the main table and a function printing its intervals, per-benchmark results and speed."""
+    table-built candidates, code answers compared by the code checks (cached); then, on those
+    steps, step 0 (straight to one model from the prompt) and the embedding chosen by inner CV,
+    benchmark-free and told the benchmark. Returns the curves for the main table and a function
+    printing their intervals, per-benchmark results and speed."""
     t0 = time.time()
     agree_tr = agreement_tensor(tr.responses, code_agreement=code_agreement_tensor(tr.responses))
     agree_te = agreement_tensor(te.responses, code_agreement=code_agreement_tensor(te.responses))
     t_checks = time.time() - t0
     t0 = time.time()
     steps, scores = select_steps(tr, candidate_steps(tr), agree=agree_tr)
+    free_opt, free_scores = select_policy(tr, [{}, {"step0": True}, {"step0": True, "embed_dims": 8}],
+                                          agree=agree_tr, X=Xtr, steps=steps)
+    told_opt, told_scores = select_policy(tr, [{}, {"step0": True}, {"step0": True, "embed_dims": 8}],
+                                          agree=agree_tr, X=Xtr, group_by="benchmark", steps=steps)
     t_select = time.time() - t0
     policy = CascadePolicy(steps=steps).fit_table(tr, agree=agree_tr)
     text_only = CascadePolicy(steps=steps).fit_table(tr)
+    free = CascadePolicy(steps=steps, **free_opt).fit_table(tr, X=Xtr, agree=agree_tr)
+    told = CascadePolicy(steps=steps, **told_opt).fit_table(tr, X=Xtr, agree=agree_tr, group_by="benchmark")
     curve, sim = cascade_curve(policy, te, agree_te)
-    prep = policy.prepare(None, responses=te.responses, texts=te.prompts["text"].tolist(), agree=agree_te)
+    curve_free, sim_free = cascade_curve(free, te, agree_te, X=Xte)
+    curve_told, sim_told = cascade_curve(told, te, agree_te, X=Xte, group_by="benchmark")
+    gte = te.prompts["benchmark"].to_numpy()
+    prep = told.prepare(Xte, responses=te.responses, texts=te.prompts["text"].tolist(), agree=agree_te, groups=gte)
     t0 = time.time()
-    policy.simulate(None, te.quality, te.cost, responses=te.responses, texts=te.prompts["text"].tolist(),
-                    weights=curve["cost_weight"].to_numpy(), prepared=prep)
+    told.simulate(Xte, te.quality, te.cost, responses=te.responses, texts=te.prompts["text"].tolist(),
+                  weights=curve["cost_weight"].to_numpy(), prepared=prep)
     t_sweep = time.time() - t0
     curve_text, _ = cascade_curve(text_only, te)
     curves = {f"learned cascade {' -> '.join(steps)} (code checks)": curve,
-              "learned cascade, same steps, text agreement only": curve_text}
+              "learned cascade, same steps, text agreement only": curve_text,
+              CASCADE_FREE: curve_free, CASCADE_TOLD: curve_told}
 
     def report() -> None:
         fmt = {"display.width": 200, "display.float_format": "{:.3f}".format}
         with pd.option_context(*[x for kv in fmt.items() for x in kv]):
-            print(f"\nLearned cascade: code checks {t_checks:.1f}s (cached), step choice on train {t_select:.0f}s:")
+            print(f"\nLearned cascade: code checks {t_checks:.1f}s (cached), steps and step 0 chosen on train "
+                  f"{t_select:.0f}s:")
             print(scores.to_string(index=False))
-            print(f"  sweep of {len(curve)} cost weights over {len(te)} test prompts, features prepared: "
+            print("step 0 and embedding, inner 3-fold AIQ on train, benchmark-free:")
+            print(free_scores.to_string(index=False))
+            print("told the benchmark:")
+            print(told_scores.to_string(index=False))
+            print(f"  sweep of {len(curve)} cost weights over {len(te)} test prompts, step 0 on, features prepared: "
                   f"{t_sweep * 1e3:.0f} ms")
-            print(curve_bootstrap(sim, te, GPT4, n_boot=n_boot).to_string(index=False))
+            for label, sm in (("cascade alone", sim), (CASCADE_FREE, sim_free), (CASCADE_TOLD, sim_told)):
+                print(f"{label}:")
+                print(curve_bootstrap(sm, te, GPT4, n_boot=n_boot).to_string(index=False))
             g = te.model_index(GPT4)
-            groups = te.prompts["benchmark"].to_numpy()
             rows = []
-            for b in np.unique(groups):
-                m = groups == b
-                q, c = sim["quality"][:, m].mean(axis=1), sim["cost"][:, m].mean(axis=1) / te.cost[m, g].mean()
-                rows.append({"benchmark": b, "GPT-4": te.quality[m, g].mean(), "max": q.max(),
-                             "best <= 15%": best_within(c, q, 0.15), "best <= 30%": best_within(c, q, 0.3),
-                             "best <= 50%": best_within(c, q, 0.5), "cost@GPT-4 acc": cost_to_reach(c, q, te.quality[m, g].mean())})
+            for label, sm in (("cascade alone", sim), ("told the benchmark", sim_told)):
+                for b in np.unique(gte):
+                    m = gte == b
+                    q, c = sm["quality"][:, m].mean(axis=1), sm["cost"][:, m].mean(axis=1) / te.cost[m, g].mean()
+                    rows.append({"policy": label, "benchmark": b, "GPT-4": te.quality[m, g].mean(), "max": q.max(),
+                                 "best <= 15%": best_within(c, q, 0.15), "best <= 30%": best_within(c, q, 0.3),
+                                 "best <= 50%": best_within(c, q, 0.5),
+                                 "cost@GPT-4 acc": cost_to_reach(c, q, te.quality[m, g].mean())})
             print("Per benchmark (cost as a share of GPT-4's on that benchmark):")
             print(pd.DataFrame(rows).to_string(index=False))
-            wi = int(np.argmin(np.abs(sim["cost"].mean(axis=1) - 0.3 * te.cost[:, g].mean())))
-            print(f"  as a verifier (accept = no {GPT4} call) at cost weight {sim['weights'][wi]:.3g}:",
-                  {k: round(v, 3) for k, v in escalation_errors(sim, te, wi).items()})
+            for label, sm in (("cascade alone", sim), (CASCADE_TOLD, sim_told)):
+                wi = int(np.argmin(np.abs(sm["cost"].mean(axis=1) - 0.3 * te.cost[:, g].mean())))
+                print(f"  {label} as a verifier (accept = no {GPT4} call; prompts that entered the cascade) at "
+                      f"cost weight {sm['weights'][wi]:.3g}, direct share {(sm['step'][wi] == -1).mean():.3f}:",
+                      {k: round(v, 3) for k, v in escalation_errors(sm, te, wi).items()})
 
     return curves, report
 
@@ -385,6 +422,47 @@ def grouped_gain_scores(X: np.ndarray, t: OutcomeTable, strong: str, weak: str, 
     return out
 
 
+def routellm_cascades(emb: Embedder, benches: list[str], n_boot: int, subset: int) -> None:
+    """The learned cascade weak -> strong on the RouteLLM pairs that recorded answers (GSM8K),
+    out-of-fold (5 folds), beside prompt-only routers and the zero router, with bootstrap CIs.
+    RouteLLM records no cost: a call is priced in strong calls, the weak one at RouterBench's
+    recorded cost ratio of the same two models (mixtral-8x7b-chat / gpt-4-1106-preview)."""
+    rb = load_routerbench_zs(quiet=True)
+    r = float(rb.cost[:, rb.model_index("mixtral-8x7b-chat")].mean() / rb.cost[:, rb.model_index(GPT4)].mean())
+    print(f"\nRouteLLM pairs: learned cascade vs prompt-only routers (5-fold out-of-fold, fold seed 0); "
+          f"a weak call costs {r:.4f} strong calls; {n_boot} bootstrap resamples")
+    out = []
+    for bench in benches:
+        t = load_routellm(bench, quiet=True)
+        if t.responses is None:
+            out.append(pd.DataFrame({"benchmark": [bench], "router": ["learned cascade"],
+                                     "APGR": [np.nan], "note": ["not possible: the table records no answer texts"]}))
+            continue
+        if 0 < subset < len(t):
+            t = t.select(np.sort(np.random.default_rng(0).choice(len(t), subset, replace=False)))
+        t = priced_pair(t, r)
+        s, w = t.meta["strong"], t.meta["weak"]
+        X = embed_table(t, emb)
+        zero = {"quality": t.quality[:, [t.model_index(w), t.model_index(s)]].T, "cost": np.array([[r], [1.0]]) *
+                np.ones((2, len(t))), "strong": np.array([[0.0], [1.0]]) * np.ones((2, len(t))),
+                "weak": np.array([[1.0], [0.0]]) * np.ones((2, len(t)))}
+        rows = {"zero router (weak or strong alone, and mixes)": pair_summary(zero, t, r, n_boot)}
+        for name, mk in (("logistic P(win), prompt only", lambda s=s, w=w: ThresholdRouter(s, w, target="win", C=1.0)),
+                         ("default: EnsembleRouter() gain, prompt only",
+                          lambda s=s, w=w: ThresholdRouter(s, w, target="predictor", predictor=best_router()))):
+            rows[name] = pair_summary(threshold_choices(kfold_scores(X, t, mk, k=5, seed=0), t, r), t, r, n_boot)
+        for name, kw in (("learned cascade, text agreement", {}),
+                         ("learned cascade, numeric checks", {"numeric": True}),
+                         ("learned cascade, numeric checks + step 0 (prompt, embedding)",
+                          {"numeric": True, "step0": True, "embed_dims": 8})):
+            rows[name] = pair_summary(kfold_cascade(t, X=X, **kw), t, r, n_boot)
+        df = summary_frame(rows).reset_index(names="router")
+        df.insert(0, "benchmark", bench)
+        out.append(df)
+    with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+        print(pd.concat(out, ignore_index=True).to_string(index=False))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip-routerbench", action="store_true")
@@ -404,6 +482,7 @@ def main() -> None:
         routerbench(emb, args.bootstrap, args.fit_seeds, args.pooled_folds, args.seeds)
     if not args.skip_routellm:
         routellm(emb, args.routellm, args.seeds, args.mmlu_subset)
+        routellm_cascades(emb, args.routellm, args.bootstrap, args.mmlu_subset)
     print(f"\ntotal {time.time() - t0:.0f}s")
 
 
