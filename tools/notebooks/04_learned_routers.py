@@ -267,8 +267,9 @@ mb_q, mb_c = sim["quality"][:, mb].mean(axis=1), sim["cost"][:, mb].mean(axis=1)
 mb_best = best_within(mb_c, mb_q, 1.0)
 # Reading answers beats mixing models blindly, on area and on the cost of 95% of GPT-4 ...
 assert casc["AIQ"] > zero["AIQ"] and casc["cost@95%"] < zero["cost@95%"]
-# ... but on this pooled table it does not beat knowing the task, nor GPT-4 within half its cost:
-assert casc["AIQ"] < task["AIQ"] + 0.01 and at_half < g4_quality
+# ... but alone, always starting with the cheapest model, it does not beat knowing the task, nor GPT-4
+# within half its cost:
+assert casc["AIQ"] < task["AIQ"] and at_half < g4_quality
 # its verifier error is above the ~10% at which a noisy-oracle cascade beats GPT-4 (benchmarks/eval_routers.py).
 assert verr["error_rate"] > 0.1
 Markdown(f"The learned cascade: AIQ **{casc['AIQ']:.3f}** (zero router {zero['AIQ']:.3f}, task identity "
@@ -281,6 +282,50 @@ Markdown(f"The learned cascade: AIQ **{casc['AIQ']:.3f}** (zero router {zero['AI
          f"and is wrong on **{verr['error_rate']:.1%}** of them (false accepts {verr['false_accept_rate']:.0%} of "
          f"the wrong answers, false rejects {verr['false_reject_rate']:.0%} of the right ones): too often to "
          "beat GPT-4, which the noisy-oracle rows of `benchmarks/eval_routers.py` put at an error of about 10% or less.")
+
+# %% [markdown]
+# ### Step 0: from the prompt alone, skip to one model or start the cascade
+#
+# The cascade above always pays for the cheapest model first, even on prompts where the task
+# says the cheap answers will not help. The unified form of routing and cascading (Dekoninck et
+# al.) adds a **step 0**: before any model runs, the policy may go straight to one model (GPT-4,
+# or any cheaper one) or start the cascade. `CascadePolicy(step0=True)` estimates, from
+# prompt-only features (and here the benchmark as a group feature, as the default router is
+# told it above), each model's quality alone and the cascade's quality and cost at each cost
+# weight (from the cascade's out-of-fold replay on train), and picks the best, weight by weight:
+# the sweep stays one vectorised pass. A policy that can choose step 0 can do whatever task
+# identity does, so it should not fall below it.
+
+# %%
+policy0 = CascadePolicy(steps=steps, step0=True).fit_table(train, agree=agree_train, group_by="benchmark")
+sweep0, sim0 = cascade_curve(policy0, test, agree_test, group_by="benchmark")
+step0_table = routerbench_table(test, {"task identity only": task_only, **told,
+                                       "learned cascade (reads answers)": cascade_sweep,
+                                       "learned cascade + step 0, told the benchmark": sweep0},
+                                reference="gpt-4-1106-preview")
+step0_table.loc[["zero router (hull of single models)", "task identity only", *told,
+                 "learned cascade (reads answers)", "learned cascade + step 0, told the benchmark"]
+                ].style.format("{:.3f}")
+
+# %%
+c0 = step0_table.loc["learned cascade + step 0, told the benchmark"]
+d_told = step0_table.loc["default router + benchmark as group feature"]
+at_half0 = best_within(sweep0["mean_cost"], sweep0["quality"], 0.5 * g4_cost)
+wi0 = int(np.argmin(np.abs(sweep0["mean_cost"].to_numpy() - 0.3 * g4_cost)))
+direct0 = sim0["step"][wi0] == -1
+to_g4 = (sim0["model"][wi0] == g4) & direct0
+# step 0 lifts the cascade to (at least) the level of knowing the task and of the default router told it ...
+assert c0["AIQ"] > casc["AIQ"] + 0.005 and c0["AIQ"] >= task["AIQ"] - 0.002 and c0["AIQ"] >= d_told["AIQ"] - 0.002
+# ... and reaches 95% of GPT-4's accuracy cheaper than the cascade alone; it still stays below GPT-4 within half its cost
+assert c0["cost@95%"] < casc["cost@95%"] and at_half0 < g4_quality
+Markdown(f"With step 0 (told the benchmark) the cascade's AIQ is **{c0['AIQ']:.3f}** (alone {casc['AIQ']:.3f}; "
+         f"task identity {task['AIQ']:.3f}; the default router told the benchmark {d_told['AIQ']:.3f}; the "
+         f"bootstrap intervals of these are about ±0.02, so they are tied), 95% of GPT-4's accuracy at "
+         f"**{c0['cost@95%']:.2f}** of its cost (alone {casc['cost@95%']:.2f}), best accuracy within half of "
+         f"GPT-4's cost {at_half0:.3f} (GPT-4 {g4_quality:.3f}). At {sim0['cost'][wi0].mean() / g4_cost:.0%} of "
+         f"GPT-4's cost step 0 sends {direct0.mean():.0%} of prompts straight to one model "
+         f"({to_g4.mean():.0%} to GPT-4). `benchmarks/eval_routers.py` chooses step 0 and the embedding by "
+         "inner cross-validation, with and without the benchmark, and gives the intervals.")
 
 # %% [markdown]
 # ## Strong vs weak, RouteLLM's setting
@@ -315,6 +360,36 @@ viz.cost_quality({"threshold router (5-fold)": report["curve"]}, pd.DataFrame(tw
                  x_title="share of calls sent to GPT-4",
                  title=f"GSM8K: above the straight line between the two models = better than mixing at random "
                        f"(APGR {report['APGR']:.3f}, random {rand:.3f})")
+
+# %% [markdown]
+# GSM8K also records both models' **answers**. The same learned cascade, Mixtral first, reads
+# Mixtral's worked answer before deciding whether to pay for GPT-4: whether it marks a final
+# answer, and whether the equations it writes are right (`routerlab.routers.numeric_checks`,
+# exact arithmetic with `ast`, no ground truth). After both have answered, the two final numbers
+# agreeing or not decides which to return. RouteLLM records no cost, so a call is priced in
+# GPT-4 calls, Mixtral at RouterBench's recorded cost ratio of the same two models; the
+# cascade pays for Mixtral on every prompt. Out of fold, as above.
+
+# %%
+from routerlab.evaluation.pair_cascades import kfold_cascade, pair_summary, priced_pair, threshold_choices
+
+weak_cost = float(test.cost[:, test.model_index("mixtral-8x7b-chat")].mean() / g4_cost)
+gsm_priced = priced_pair(gsm, weak_cost)
+pair_rows = {"threshold router (prompt only)": pair_summary(threshold_choices(scores, gsm_priced, weak_cost),
+                                                            gsm_priced, weak_cost, n_boot=100),
+             "learned cascade, numeric checks": pair_summary(kfold_cascade(gsm_priced, numeric=True), gsm_priced,
+                                                             weak_cost, n_boot=100)}
+pair_frame = pd.DataFrame(pair_rows).T[["APGR", "APGR_lo", "APGR_hi", "AIQ", "AIQ_lo", "AIQ_hi", "max quality"]]
+pair_frame.style.format("{:.3f}")
+
+# %%
+pc, pt = pair_rows["learned cascade, numeric checks"], pair_rows["threshold router (prompt only)"]
+assert pc["APGR_lo"] > pt["APGR_hi"]  # reading the weak answer beats reading the prompt, beyond the intervals
+Markdown(f"On GSM8K the cascade that reads Mixtral's answer reaches APGR **{pc['APGR']:.3f}** "
+         f"[{pc['APGR_lo']:.3f}, {pc['APGR_hi']:.3f}] against the prompt-only threshold router's {pt['APGR']:.3f} "
+         f"[{pt['APGR_lo']:.3f}, {pt['APGR_hi']:.3f}] (a Mixtral call costs {weak_cost:.3f} of a GPT-4 call), "
+         f"and its best accuracy is {pc['max quality']:.3f} against GPT-4's "
+         f"{gsm.quality[:, gsm.model_index(strong)].mean():.3f}.")
 
 # %% [markdown]
 # In production the knob is a budget, not a threshold: "send about 30% of calls to GPT-4".
