@@ -438,7 +438,7 @@ def routellm_cascades(emb: Embedder, benches: list[str], n_boot: int, subset: in
             out.append(pd.DataFrame({"benchmark": [bench], "router": ["learned cascade"],
                                      "APGR": [np.nan], "note": ["not possible: the table records no answer texts"]}))
             continue
-        if 0 < subset < len(t):
+        if bench == "mmlu" and 0 < subset < len(t):  # as in routellm(): MMLU's 14k prompts are long to embed
             t = t.select(np.sort(np.random.default_rng(0).choice(len(t), subset, replace=False)))
         t = priced_pair(t, r)
         s, w = t.meta["strong"], t.meta["weak"]
