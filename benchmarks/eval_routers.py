@@ -9,7 +9,7 @@
    learned (prompt-only) verifier and with agreement verifiers (other cheap models asked too),
    per benchmark, with the verifiers' error rates. Intervals over seeds for the one default
    (told the benchmark), beside task identity and the zero router: the spread over
-   ``--fit-seeds`` fit seeds (MLP and MF seeds) on the fixed split, and with ``--pooled-folds K``
+   ``--fit-seeds`` fit seeds (the MF seed) on the fixed split, and with ``--pooled-folds K``
    an outer K-fold on the pooled train + test prompts (stratified by benchmark) repeated for
    ``--seeds`` fold seeds.
 2. RouteLLM (GPT-4 vs Mixtral, contaminated prompts removed): in-domain 5-fold out-of-fold
@@ -215,7 +215,7 @@ def report_spreads(t: OutcomeTable, tr: OutcomeTable, te: OutcomeTable, Xtr: np.
     fmt = {"display.width": 160, "display.float_format": "{:.4f}".format}
     with pd.option_context(*[x for kv in fmt.items() for x in kv]):
         t0 = time.time()
-        print(f"\nRouterBench test split, the default over {fit_seeds} fit seed(s) (MLP / MF seeds):")
+        print(f"\nRouterBench test split, the default over {fit_seeds} fit seed(s) (the MF seed):")
         print(fit_seed_spread(tr, te, Xtr, Xte, fit_seeds, fitted).to_string())
         print(f"  ({time.time() - t0:.0f}s)")
         if pooled_folds >= 2:

@@ -8,8 +8,9 @@ so a user's own table gets the same protection against choosing on the test data
   ``C``, MLP hidden size, MF) is fitted on the inner training folds and predicts the inner
   held-out fold; each family's best configuration is kept, then every non-empty set of those
   members (their predictions averaged, as ``EnsembleRouter`` does), with and without the
-  per-group prior when groups are given (members trained on residuals, the residual weight
-  fitted on the pooled out-of-fold predictions as ``LearnedRouter`` does), and the
+  per-group prior when groups are given (group strength 20, members trained on residuals, each
+  residual weight of ``RESIDUAL_WEIGHTS`` and the least-squares one; a fitted router chooses
+  its own strength and weight by inner CV, ``routerlab.routers.group_cv``), and the
   task-identity router itself, are scored by AIQ of their cost-weight sweep on the pooled
   inner out-of-fold predictions. The best ensemble is the choice.
 - **outer CV** (optional, ``outer_k``): the whole inner selection is repeated inside each outer

@@ -8,14 +8,15 @@ group give every training row out-of-fold predictions: its group's prior from th
 (for each ``s`` of :data:`STRENGTH_GRID`: no model is fitted) and, with the chosen ``s``, a
 residual prediction of a clone of the router trained on the other folds' residuals. Each
 candidate then routes those rows with the router's own rule, ``argmax_j q_j - lambda c_j /
-cost_scale``, over :data:`CV_COST_WEIGHTS`, and is scored by its realized utility (the chosen
+cost_scale`` (``c_j``: model j's mean training cost), over :data:`CV_COST_WEIGHTS`, and is scored by its realized utility (the chosen
 model's recorded quality minus lambda times its recorded cost, averaged over the weights).
 
 The first candidate of the grid within two standard errors of the best wins (paired over rows):
-``s = 0`` (each group's own mean: exactly the task-identity router) unless shrinking small
+``s = 0`` (each group's own mean: the task-identity router's quality) unless shrinking small
 groups toward the overall mean routes measurably better, and ``a = 0`` (the prior alone)
 unless the embedding's residual does. With few rows or no signal within the groups the router
-therefore *is* the task-identity router; a larger ``a`` needs evidence. Without recorded costs,
+predicts quality exactly as the task-identity router does (its cost model still reads the
+embedding: predicted cost per prompt); a larger ``a`` needs evidence. Without recorded costs,
 each model's mean training quality stands in as its price (the stronger model is the pricier
 one, RouteLLM's strong / weak setting).
 """

@@ -22,7 +22,7 @@ when the group has few rows (empirical Bayes: ``prior_g = (n_g mean_g + s mean) 
 weight ``a``. By default both ``s`` and ``a`` are chosen at fit time by inner cross-validation
 on the training rows (``"cv"``, ``routerlab.routers.group_cv``): the first of a small grid
 (``s`` in 0, 2, 5, 20, 80; ``a`` in 0, 0.125, 0.25, 0.5, 1) within two standard errors of the
-best routed utility, so ``s = 0, a = 0`` (exactly the task-identity router) unless the data
+best routed utility, so ``s = 0, a = 0`` (the task-identity router's quality) unless the data
 show that shrinking or the embedding routes better. ``residual_weight="auto"`` fits ``a`` by
 least squares instead (``a = <r, y> / <r, r>`` over all models, clipped to [0, 1]: right for
 predicting quality, too large for choosing among models); numbers fix them.

@@ -140,9 +140,10 @@ assert float(np.nanmedian(auc.to_numpy())) < 0.6
 # feature**: it predicts the group's prior (each model's mean outcome on that benchmark,
 # shrunk toward the overall mean by a strength `s`) plus a share `a` of what the embedding
 # says about this prompt's deviation from its group. Both are chosen at fit time by inner
-# cross-validation on the training rows, and the choice starts from `s = 0, a = 0`, the
-# task-identity router itself: the router moves away from it only where the training data show
-# that this routes better. `benchmarks/eval_routers.py` also fits it without groups and gives
+# cross-validation on the training rows, and the choice starts from `s = 0, a = 0`: quality
+# predicted exactly as the task-identity router predicts it (cost still per prompt, from the
+# embedding). The router moves away from it only where the training data show that this routes
+# better. `benchmarks/eval_routers.py` also fits it without groups and gives
 # bootstrap, fit-seed and fold-seed intervals.
 
 # %%
@@ -417,7 +418,8 @@ assert abs(to_strong.mean() - 0.30) < 0.08
 # in-domain 5-fold, each shuffle a fold seed. The default router, told each prompt's category,
 # beside the router that knows only the category (task identity) and the random router (APGR's
 # zero router, 0.5 in expectation), with the spread over fold seeds. With groups this small the
-# inner CV has little evidence, and it then keeps the default at the task-identity router.
+# inner CV has little evidence, and it then keeps the default's quality predictions at the
+# task-identity router's.
 
 # %%
 from routerlab.datasets import load_routellm
