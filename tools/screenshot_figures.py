@@ -1,13 +1,14 @@
 """Screenshot every figure of the demo report and of executed notebooks, in the real browser.
 
-    python tools/screenshot_figures.py                      # demo + notebooks 01 04 06 07
+    python tools/screenshot_figures.py                      # demo + notebooks 01 04 06 07 09 10
     python tools/screenshot_figures.py --only demo 01       # some of them
 
 Writes ``artifacts/figures/<page>_fig<N>.png`` (one per plotly figure, at 100% zoom in a
 1400 px wide window) and prints, per page, how many figures it drew and any browser console
 warnings or errors (e.g. plotly's "Invalid color specifier"). Notebooks are executed to HTML
 with ``routerlab.report`` first. Widgets (07's playground) do not render in static HTML: the
-browser test screenshots them live in JupyterLab. ``artifacts/`` is not committed.
+browser test screenshots them live in JupyterLab, and so does ``python tools/lab_roundtrip.py --only 07
+--shots artifacts/lab`` (every figure as the lab drew it). ``artifacts/`` is not committed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("ROUTERLAB_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-NOTEBOOKS = ("01", "04", "06", "07")
+NOTEBOOKS = ("01", "04", "06", "07", "09", "10")
 
 
 def pages(only: list[str], out: Path) -> dict[str, Path]:
@@ -78,7 +79,7 @@ def shoot(found: dict[str, Path], out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", nargs="*", default=[], help="'demo' and/or notebook numbers (01 04 06 07)")
+    ap.add_argument("--only", nargs="*", default=[], help="'demo' and/or notebook numbers (default: demo and 01 04 06 07 09 10)")
     ap.add_argument("--out", default=str(ROOT / "artifacts"), help="where pages and screenshots go")
     a = ap.parse_args(argv)
     out = Path(a.out)
