@@ -67,9 +67,9 @@ def test_architect_arrows_and_policy_frontier_mark_what_they_say() -> None:
     frame = pd.DataFrame({"coder": ["a", "b", "c"], "cost_usd": [1.0, 2.0, 3.0], "wall_s": [10.0, 10.0, 10.0],
                           "worst_gap": [10.0, np.inf, 0.0], "pareto": [True, False, True],
                           "is_default": [False, False, True]})
-    fig = viz.policy_frontier(frame, ["coder"], within=frame.iloc[0])
+    fig = viz.policy_frontier(frame, ["coder"], within=frame.iloc[0], within_points=10)
     names = [tr.name for tr in fig.data]
-    assert "today's default" in names and "cheapest within X" in names
+    assert "today's default" in names and "cheapest with every tier within 10 points" in names
     assert "1 with an unmeasured model" in fig.layout.title.text
 
 

@@ -122,7 +122,8 @@ def confusion_matrix(
     return fig
 
 
-def signal_map(auc: pd.DataFrame, *, title: str | None = None) -> Any:
+def signal_map(auc: pd.DataFrame, *, title: str | None = None, x_title: str = "model",
+               y_title: str = "group") -> Any:
     """Per-prompt signal of a router: a (groups x models) frame of within-group AUCs as a heatmap
     centred on 0.5 (no signal: white; red ranks prompts right, blue the wrong way round)."""
     go = _go()
@@ -132,12 +133,14 @@ def signal_map(auc: pd.DataFrame, *, title: str | None = None) -> Any:
     text = [["" if np.isnan(v) else f"{v:.2f}" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=[str(c) for c in auc.columns], y=[str(i) for i in auc.index], text=text, texttemplate="%{text}",
-        colorscale="RdBu_r", zmin=0.25, zmax=0.75, zmid=0.5, colorbar=dict(title="AUC"),
+        colorscale="RdBu_r", zmin=0.25, zmax=0.75, zmid=0.5,
+        colorbar=dict(title="AUC", tickvals=[0.25, 0.5, 0.75], ticktext=["0.25 (reversed)", "0.5 (coin)", "0.75"]),
         hovertemplate="%{y} · %{x}<br>AUC %{z:.3f}<extra></extra>",
     ))
     fig.update_layout(
         title=title or "does the router rank prompts within a task? (AUC, 0.5 = no)",
-        template="plotly_white", height=max(300, 50 * len(auc.index) + 200), xaxis=dict(tickangle=-35),
+        template="plotly_white", height=max(300, 50 * len(auc.index) + 200),
+        xaxis=dict(tickangle=-35, title=x_title), yaxis=dict(title=y_title),
     )
     return fig
 

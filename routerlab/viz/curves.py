@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ import pandas as pd
 
 from ..errors import DatasetError
 from ._frames import _go, _pick, log_range, usd_log_ticks
+from .labels import place_labels
 from .palette import HULL, ORACLE, SINGLE_MODEL, policy_colours
 from .stats import upper_hull
 
@@ -32,62 +32,6 @@ def _oracle_point(oracle: Any) -> tuple[float, float] | None:
         return float(oracle[ck]), float(oracle[qk])
     c, q = oracle
     return float(c), float(q)
-
-
-def _label_positions(x: np.ndarray, y: np.ndarray, xr: tuple[float, float], yr: tuple[float, float],
-                     labels: list[str], width_px: float = 900, height_px: float = 330,
-                     obstacles: list[tuple[np.ndarray, np.ndarray]] | None = None) -> list[str]:
-    """A plotly ``textposition`` per point such that labels do not overlap each other or the
-    points: greedy, cheapest first, trying above, below, right and left of the point. Positions
-    are plotly's own; only the choice among them is made here (plotly has no collision avoidance
-    for scatter text)."""
-    char_w, line_h, gap = 6.2 / width_px, 13.0 / height_px, 7.0 / height_px
-    px_ = (x - xr[0]) / max(xr[1] - xr[0], 1e-12)
-    py_ = (y - yr[0]) / max(yr[1] - yr[0], 1e-12)
-    placed: list[tuple[float, float, float, float]] = []
-    out = ["top center"] * len(x)
-    points = [(px_[i] - 0.006, py_[i] - 0.012, px_[i] + 0.006, py_[i] + 0.012) for i in range(len(x))]
-    curve_pts = []
-    for ox_, oy_ in obstacles or []:  # the routers' curves: labels should not sit on them
-        ox = (ox_ - xr[0]) / max(xr[1] - xr[0], 1e-12)
-        oy = (oy_ - yr[0]) / max(yr[1] - yr[0], 1e-12)
-        # sample along each segment too, not just the markers
-        fx = np.concatenate([np.linspace(a, b, 8) for a, b in zip(ox[:-1], ox[1:], strict=True)] or [ox])
-        fy = np.concatenate([np.linspace(a, b, 8) for a, b in zip(oy[:-1], oy[1:], strict=True)] or [oy])
-        curve_pts += [(a - 0.004, b - 0.008, a + 0.004, b + 0.008) for a, b in zip(fx, fy, strict=True)]
-
-    def box(i: int, pos: str) -> tuple[float, float, float, float]:
-        w = char_w * len(labels[i])
-        cx, cy = px_[i], py_[i]
-        if pos == "top center":
-            return cx - w / 2, cy + gap, cx + w / 2, cy + gap + line_h
-        if pos == "bottom center":
-            return cx - w / 2, cy - gap - line_h, cx + w / 2, cy - gap
-        if pos == "middle right":
-            return cx + gap * 0.6, cy - line_h / 2, cx + gap * 0.6 + w, cy + line_h / 2
-        if pos == "middle left":
-            return cx - gap * 0.6 - w, cy - line_h / 2, cx - gap * 0.6, cy + line_h / 2
-        if pos == "top right":
-            return cx, cy + gap, cx + w, cy + gap + line_h
-        return cx - w, cy + gap, cx, cy + gap + line_h  # top left
-
-    def hits(b: tuple[float, float, float, float], others: list[tuple[float, float, float, float]]) -> int:
-        return sum(not (b[2] <= o[0] or o[2] <= b[0] or b[3] <= o[1] or o[3] <= b[1]) for o in others)
-
-    for i in np.argsort(x, kind="stable"):
-        best, best_cost = "top center", math.inf
-        for pos in ("top center", "bottom center", "middle right", "middle left", "top right", "top left"):
-            b = box(int(i), pos)
-            outside = (b[0] < 0) + (b[2] > 1) + (b[3] > 1.04) + (b[1] < -0.04)  # cut at the plot's edge
-            cost = (3 * hits(b, placed) + hits(b, [p for j, p in enumerate(points) if j != i]) + 2 * outside
-                    + min(hits(b, curve_pts), 2))
-            if cost < best_cost:
-                best, best_cost = pos, cost
-            if cost == 0:
-                break
-        out[int(i)] = best
-        placed.append(box(int(i), best))
-    return out
 
 
 def cost_quality(
@@ -194,15 +138,17 @@ def _axis_ranges(xs: list[float], ys: list[float], log_x: bool) -> tuple[list[fl
 
 def _singles_trace(go: Any, sx: np.ndarray, sy: np.ndarray, names: list[str], xr: list[float], yr: list[float],
                    curves: list[Any], log_x: bool) -> Any:
-    """The single models as labelled points, each label placed clear of the others, the points
-    and the routers' curves (in axis units: log10 of cost on a log axis)."""
-    px_ = np.log10(np.clip(sx, 1e-12, None)) if log_x else sx
-    lines = []
+    """The single models as labelled points, each label placed clear of the others, the points,
+    the routers' curves and the hull (in axis units: log10 of cost on a log axis)."""
+    def axis_x(v: np.ndarray) -> np.ndarray:
+        return np.log10(np.clip(v, 1e-12, None)) if log_x else v
+
+    lines = [(axis_x(hx), hy) for hx, hy in [upper_hull(sx, sy)]]
     for t in curves:
         cx, cy = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
         keep = np.isfinite(cx) & np.isfinite(cy) & ((cx > 0) if log_x else True)
-        lines.append((np.log10(cx[keep]) if log_x else cx[keep], cy[keep]))
-    positions = _label_positions(px_, sy, (xr[0], xr[1]), (yr[0], yr[1]), names, obstacles=lines)
+        lines.append((axis_x(cx[keep]), cy[keep]))
+    positions = place_labels(axis_x(sx), sy, names, xr, yr, lines=lines, height_px=330)
     return go.Scatter(
         name="single models", x=sx, y=sy, text=names, mode="markers+text", textposition=positions,
         textfont=dict(size=11, color="#333"), marker=dict(size=9, color=SINGLE_MODEL, symbol="circle"),

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._frames import _go, _pick, _require
+from ._frames import _go, _pick, _require, log_range, usd_log_ticks
+from .labels import place_labels
 from .palette import MODEL_PALETTE
 
 
@@ -35,21 +36,32 @@ def model_map(
     floor = float(positive.min()) / 3 if len(positive) else 1e-6
     x = f["call_cost"].where(f["call_cost"] > 0, floor)
     provider = f["provider"] if "provider" in f.columns else f["id"].astype(str).str.split(":").str[0]
+    names = f["id"].astype(str).str.split(":", n=1).str[-1]
+    xr = log_range(x)
+    lat = f["latency"].to_numpy(dtype=float)
+    yr = (0.0, float(np.nanmax(lat)) * 1.12 if np.isfinite(lat).any() else 1.0)
+    where = np.array(place_labels(np.log10(x.to_numpy(dtype=float)), lat, list(names), xr, yr,
+                                  width_px=800, height_px=330, font_px=9, marker_px=10))
     fig = go.Figure()
     for i, prov in enumerate(dict.fromkeys(provider)):
         sel = (provider == prov).to_numpy()
         vision = f["vision"].fillna(False).astype(bool).to_numpy()[sel] if "vision" in f.columns else np.zeros(sel.sum(), bool)
         fig.add_trace(go.Scatter(
-            name=str(prov), x=x[sel], y=f.loc[sel, "latency"], mode="markers+text",
-            text=f.loc[sel, "id"].astype(str).str.split(":", n=1).str[-1], textposition="top center",
+            name=str(prov), x=x[sel], y=f.loc[sel, "latency"], mode="markers+text", cliponaxis=False,
+            text=names[sel], textposition=list(where[sel]),
             textfont=dict(size=9), marker=dict(size=10, color=MODEL_PALETTE[i % len(MODEL_PALETTE)],
                                                symbol=["diamond" if v else "circle" for v in vision]),
             customdata=f.loc[sel, "call_cost"],
             hovertemplate="%{text}<br>$%{customdata:.5f} per call<br>%{y:.2f} s<extra></extra>",
         ))
+    vals, text = usd_log_ticks(float(positive.min()), float(positive.max())) if len(positive) else ([], [])
+    if (f["call_cost"] <= 0).any():  # free models sit at the left edge, at a tick that says so
+        vals, text = [floor, *vals], ["$0 (local)", *text]
     fig.update_layout(
-        title=title or f"price vs latency of one call ({input_tokens:,} in / {output_tokens:,} out)",
-        xaxis=dict(type="log", title="USD per call (log; local models at the left edge)"),
-        yaxis_title="modelled latency (s)", template="plotly_white", height=460,
+        title=title or f"price vs latency of one call ({input_tokens:,} in / {output_tokens:,} out): "
+                       "cheaper is left, faster is down (diamonds read images)",
+        xaxis=dict(type="log", title="USD per call (log scale)", range=xr, tickvals=vals, ticktext=text,
+                   minor=dict(ticks="", showgrid=False)),
+        yaxis=dict(title="modelled latency (s)", range=list(yr)), template="plotly_white", height=460,
     )
     return fig

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._frames import _go, _require
+from ._frames import _go, _require, _usd_tick
+from .labels import place_labels
 from .palette import CRITICAL, GOOD, MUTED, NEUTRAL, POLICY_PALETTE, TIER_ORDER, model_colours
 
 __all__ = ["architect_arrows", "policy_frontier", "tier_quality", "highlight_chosen"]
@@ -61,10 +62,10 @@ def architect_arrows(pairs: pd.DataFrame, *, title: str | None = None) -> Any:
 
 
 def policy_frontier(frame: pd.DataFrame, tiers: list[str], *, within: pd.Series | None = None,
-                    title: str | None = None) -> Any:
+                    within_points: float | None = None, title: str | None = None) -> Any:
     """Policy search's frame: every assignment's cost against its worst tier gap (points behind
     the best evidence), the Pareto set joined by a line, today's default as a star and the
-    within-X answer as a diamond. Assignments with an unmeasured model in a measured tier (an
+    within-X answer (``within``, found with X = ``within_points``) as a diamond. Assignments with an unmeasured model in a measured tier (an
     unbounded gap) are counted in the title, not drawn."""
     go = _go()
     f = _require(frame, ["cost_usd", "wall_s", "worst_gap", "pareto", "is_default", *tiers], "policy_frontier")
@@ -92,7 +93,9 @@ def policy_frontier(frame: pd.DataFrame, tiers: list[str], *, within: pd.Series 
                                              line=dict(color="white", width=1)),
                                  hovertext=d[tiers].astype(str).agg("<br>".join, axis=1), hoverinfo="text+x+y"))
     if within is not None:
-        fig.add_trace(go.Scatter(x=[within["cost_usd"]], y=[within["worst_gap"]], mode="markers", name="cheapest within X",
+        x_text = f"{within_points:g} points" if within_points is not None else "X points"
+        fig.add_trace(go.Scatter(x=[within["cost_usd"]], y=[within["worst_gap"]], mode="markers",
+                                 name=f"cheapest with every tier within {x_text}",
                                  marker=dict(size=15, symbol="diamond", color=GOOD, line=dict(color="white", width=1)),
                                  hovertext=["<br>".join(str(within[t]) for t in tiers)], hoverinfo="text+x+y"))
     unbounded = len(f) - len(finite)
@@ -139,6 +142,11 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
     f["x"] = f["price"].where(f["price"] > 0, floor)
     tiers = sorted(f["tier"].unique(), key=lambda t: TIER_ORDER.index(t) if t in TIER_ORDER else 99)
     fig = make_subplots(rows=1, cols=len(tiers), subplot_titles=tiers, shared_yaxes=True, horizontal_spacing=0.04)
+    measured = f.loc[f["value"].notna(), "x"]
+    # one price axis for every panel (prices compare across tiers), whole decades in dollars
+    lo, hi = (np.log10(measured.min()) - 0.35, np.log10(measured.max()) + 0.35) if len(measured) else (-1.0, 1.0)
+    decades = [10.0 ** e for e in range(int(np.ceil(lo)), int(np.floor(hi)) + 1)]
+    panel_px = 1000 / max(len(tiers), 1)
     for k, tier in enumerate(tiers, start=1):
         g = f[f["tier"] == tier]
         s = g[g["value"].notna()]
@@ -149,7 +157,7 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
         fig.add_trace(go.Scatter(
             x=s["x"], y=100 * s["value"], mode="markers+text", showlegend=False, name=tier,
             # the model's name on the point, the benchmark in the hover: full labels overlapped
-            text=names, textposition=_alternating_positions(s["x"]), textfont=dict(size=10),
+            text=names, textposition=_label_positions(s, (lo, hi), panel_px), textfont=dict(size=10),
             marker=_chosen_style(s["chosen"]),
             error_y=dict(type="data", symmetric=False, array=100 * (s["high"] - s["value"]),
                          arrayminus=100 * (s["value"] - s["low"]), color=NEUTRAL, thickness=1, width=3),
@@ -157,27 +165,29 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
             hovertemplate="%{text} · %{customdata[2]}<br>%{customdata[0]}<br>%{y:.1f}% (gap %{customdata[1]:.1f} pts)"
                           "<br>$%{x:.2f} per 1M tokens<extra></extra>"), row=1, col=k)
         missing = g.loc[g["value"].isna(), "catalog_id"].str.split(":", n=1).str[-1].tolist()
-        if missing:  # under the panel, not over its points
+        if missing:  # under the panel, not over its points; in the middle of a panel with no points
             fig.add_annotation(text=_no_evidence_text(missing), xref="x domain" if k == 1 else f"x{k} domain",
-                               yref="paper", x=0.5, y=-0.14, showarrow=False, font=dict(size=10, color=MUTED),
-                               align="center", yanchor="top")
-        if s.empty:
-            fig.update_xaxes(visible=False, row=1, col=k)
-        else:  # room for the labels at both ends
-            lo, hi = np.log10(s["x"].min()), np.log10(s["x"].max())
-            fig.update_xaxes(type="log", range=[lo - 0.45, hi + 0.45], dtick="D2", row=1, col=k)
+                               yref="paper", x=0.5, y=0.5 if s.empty else -0.14, showarrow=False,
+                               font=dict(size=10 if len(s) else 12, color=MUTED), align="center",
+                               yanchor="middle" if s.empty else "top")
+        fig.update_xaxes(type="log", range=[lo, hi], tickvals=decades, ticktext=[_usd_tick(v) for v in decades],
+                         minor=dict(ticks="", showgrid=False), visible=not s.empty, row=1, col=k)
     fig.add_annotation(text="catalog price, USD per 1M tokens (3 input : 1 output), log scale", xref="paper",
                        yref="paper", x=0.5, y=-0.07, showarrow=False, yanchor="top", font=dict(size=12))
     fig.update_yaxes(title_text="headline evidence, % (95% interval)", range=[-5, 105], row=1, col=1)
     fig.update_layout(title=title or "each tier's candidates: price vs measured quality (red star: the tier's model)",
-                      template="plotly_white", height=560, margin=dict(t=80, b=170))
+                      template="plotly_white", height=540, margin=dict(t=80, b=140))
     return fig
 
 
-def _alternating_positions(x: pd.Series) -> list[str]:
-    """Label above and below in turn, in price order, so neighbours' names do not sit on each other."""
-    order = np.argsort(np.argsort(x.to_numpy(), kind="stable"), kind="stable")
-    return ["top center" if i % 2 == 0 else "bottom center" for i in order]
+def _label_positions(s: pd.DataFrame, xr: tuple[float, float], width_px: float) -> list[str]:
+    """Model names clear of each other, of the points and of their interval bars (on the panel's
+    log price axis and the 0-100 evidence axis)."""
+    x = np.log10(s["x"].to_numpy(dtype=float))
+    bars = [(a, 100 * lo_, a, 100 * hi_) for a, lo_, hi_ in zip(x, s["low"], s["high"], strict=True)
+            if np.isfinite(lo_) and np.isfinite(hi_)]
+    return place_labels(x, 100 * s["value"].to_numpy(dtype=float), list(s["catalog_id"].str.split(":", n=1).str[-1]),
+                        xr, (-5, 105), segments=bars, width_px=width_px, height_px=310, font_px=10, marker_px=9)
 
 
 def _no_evidence_text(names: list[str], shown: int = 4) -> str:
