@@ -10,12 +10,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CACHE_NOTE", "write_demo_report", "tier_costs", "cache_findings"]
+__all__ = ["CACHE_NOTE", "cache_price_note", "write_demo_report", "tier_costs", "cache_findings"]
 
 CACHE_NOTE = ("A prompt cache belongs to one model: a call reads from cache at most what its model already saw "
               "earlier in this run (simulate(cache='per-model')). Agents re-send a long, growing context on every "
-              "call and providers bill cached input at about a tenth of the price, so a model that is called "
+              "call and providers bill cached input at a fraction of the input price, so a model that is called "
               "rarely, or joins late, pays for fresh context that the all-top model had cached.")
+
+
+def cache_price_note(tiers: Any) -> str:
+    """CACHE_NOTE's "a fraction" as the tiers' own numbers: each model's cached-input price over its
+    input price (from the catalog)."""
+    ratios: dict[str, float] = {}
+    for tier in tiers.names():
+        m = tiers.model_for(tier)
+        if m.input_price > 0 and m.cached_input_price is not None:
+            ratios[_short(m.id)] = m.cached_input_price / m.input_price
+    if not ratios:
+        return CACHE_NOTE
+    shown = ", ".join(f"{name} x{r:.2f}" for name, r in ratios.items())
+    return CACHE_NOTE.replace("at a fraction of the input price", f"at a fraction of the input price ({shown} here)")
 
 
 def _short(model: str) -> str:
@@ -88,6 +102,18 @@ def cache_findings(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def _cache_heading(results: dict[str, Any]) -> str:
+    """The section's heading names the tiers that cost more routed on the same model, if any."""
+    names = list(results)
+    t = tier_costs(results)
+    dearer = [tier for tier in t.loc[names[-1]].index if tier in t.loc[names[0]].index
+              and t.loc[(names[-1], tier), "model"] == t.loc[(names[0], tier), "model"]
+              and t.loc[(names[-1], tier), "cost_usd"] > t.loc[(names[0], tier), "cost_usd"]]
+    if not dearer:
+        return "The prompt cache: what routing does to it"
+    return f"Why the {' and '.join(dearer)} tier costs more when routed, on the same model: the prompt cache"
+
+
 def _tier_table(results: dict[str, Any]) -> str:
     t = tier_costs(results).reset_index()
     t["cached share"] = (t["cached_tokens"] / t["input_tokens"].where(t["input_tokens"] > 0)).map("{:.0%}".format)
@@ -125,7 +151,7 @@ def write_demo_report(path: Path, task: Any, table_text: str, results: dict[str,
         f"<p class='lead'>{headline}</p>"
         f"<p>Task: {html.escape(task.name)}. Tiers: {html.escape(repr(tiers))}.</p>"
         f"<pre>{html.escape(table_text)}</pre>"
-        f"<h2>Why a tier can cost more when routed: the prompt cache</h2><p>{html.escape(CACHE_NOTE)}</p>{findings}"
+        f"<h2>{html.escape(_cache_heading(results))}</h2><p>{html.escape(cache_price_note(tiers))}</p>{findings}"
         f"{_tier_table(results)}"
         f"<h2>What this computed</h2><ul>{notes}</ul>"
         "<p class='hint'>Hover a bar for its model, tokens (cached ones too), cost and latency.</p>" + plots

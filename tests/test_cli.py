@@ -69,3 +69,15 @@ def test_demo_help_explains_every_option(capsys):
         text = (same_line[0] if same_line else lines[i + 1]).strip()
         assert len(text.split()) >= 3, f"{opt} has no help text"
     assert "wall_s" not in "\n".join(lines)
+
+
+def test_report_states_the_cache_price_and_the_dearer_tier_from_the_run(demo):
+    from routerlab.catalog import Catalog
+
+    html = demo["report"].read_text()
+    opus = Catalog.default().get("anthropic:claude-opus-4-5")
+    # "a fraction of the input price" is the catalog's own ratio, not a word
+    assert f"claude-opus-4-5 x{opus.cached_input_price / opus.input_price:.2f}" in html
+    top, routed = (demo["results"][n].frame for n in demo["table"].index)
+    dearer = routed[routed.tier == "orchestrator"]["cost_usd"].sum() > top[top.tier == "orchestrator"]["cost_usd"].sum()
+    assert ("Why the orchestrator tier costs more when routed" in html) == dearer
