@@ -63,8 +63,8 @@ Markdown(f"Routed costs **${r.cost_usd:.2f}** against **${a.cost_usd:.2f}** all 
 
 # %% [markdown]
 # Routing makes the run faster (asserted below): smaller models answer sooner. Its effect on **cost** depends
-# on the prompt cache. Agents re-send a long, growing context on every call; providers bill
-# cached input at a tenth of the price, but a cache belongs to one model. The default
+# on the prompt cache. Agents re-send a long, growing context on every call; the tier models
+# here bill cached input at a tenth of the input price (asserted below), but a cache belongs to one model. The default
 # simulation (`cache="per-model"`, `routerlab.simulate.CACHE_DEFAULT`) lets a call read from
 # cache at most what its model already saw earlier in the run, so a model that joins late, or
 # is called rarely, pays for fresh context; `"same-model"` loses the cache at every switch (a
@@ -78,6 +78,8 @@ by_cache = pd.DataFrame({
     cache: compare(task, policies, cache=cache)["cost_usd"] for cache in ("none", "same-model", "per-model", "recorded")
 }).T
 by_cache["routed / all top"] = by_cache["routed"] / by_cache["all top"]
+# "a tenth of the input price", for every tier's model
+assert all(abs(m.cached_input_price - 0.1 * m.input_price) < 1e-12 for m in map(tiers.model_for, tiers.names()))
 by_cache
 
 # %%
@@ -90,10 +92,13 @@ MODES = {
     "recorded": "every recorded hit is kept, as if each model had the top model's cache (optimistic)",
 }
 ratio = by_cache["routed / all top"]
+same = compare(task, policies, cache="same-model").attrs["results"]
+kept = same["routed"].frame["cached_tokens"].sum() / same["all top"].frame["cached_tokens"].sum()
 Markdown("\n".join(f"- **{m}**: {text}; routed costs x{ratio[m]:.2f} all-top "
                     f"({'cheaper' if ratio[m] < 1 else 'dearer'})." for m, text in MODES.items())
-         + f"\n\nUnder `same-model` routing loses most cache hits (every tier switch), which is why it is "
-           f"the only mode where routed costs {'more' if ratio['same-model'] > 1 else 'less'} than all-top.")
+         + f"\n\nUnder `same-model` routed reads only {kept:.0%} of the cached tokens all-top reads (it loses them "
+           f"at every tier switch), which is why it is the only mode where routed costs "
+           f"{'more' if ratio['same-model'] > 1 else 'less'} than all-top.")
 
 # %%
 routed, all_top = results["routed"].frame, results["all top"].frame
@@ -144,8 +149,11 @@ assert with_quality["measured_combination"].str.contains("not this routed mix").
 # recorded time the agent spent elsewhere (tools, tests, the user).
 
 # %%
+cheaper = [t for t in ("classifier", "coder") if tiers.model_for(t).output_price < tiers.model_for("orchestrator").output_price]
+assert cheaper == ["classifier", "coder"]  # the title's "cheaper models"
 viz.timelines({"routed": routed, "all top": all_top}, lanes=tiers.names(),
-              title="routed vs all top: same time axis, same cost colours")
+              title=f"routed (${r.cost_usd:.2f}, ends at {r.wall_s:.0f} s) vs all top (${a.cost_usd:.2f}, "
+                    f"{a.wall_s:.0f} s): the {' and '.join(cheaper)} lanes move to cheaper models")
 
 # %% [markdown]
 # ## Where the money goes

@@ -102,9 +102,9 @@ assert refused and tiers.model_for("vision").id != "ollama:llama3.2:3b"
 
 # %%
 from routerlab.simulate import compare
-from routerlab.workloads import synthetic_agent_task
+from routerlab.workloads.demo import agent_task
 
-task = synthetic_agent_task(50, seed=0)
+task = agent_task(50)  # notebook 01's task: the first 50 calls of a recorded Claude Code session
 table = compare(task, {"default tiers": TierMap.default(), "coder on gpt-4.1-mini": tiers})
 table[["cost_usd", "wall_s", "llm_s", "cost_x_first"]]
 

@@ -26,6 +26,13 @@ pd.DataFrame({name: {"calls": len(w), "tasks": len(w.tasks), "agents": w.frame["
 # %%
 assert set(workloads) == {"claude-code", "mini-swe-agent", "openhands", "tau2-bench"}
 assert all(len(w) > 50 for w in workloads.values())
+# the models the text names: Opus main agent with Haiku / Sonnet sub-agents, DeepSeek, Sonnet 4.5 on tau2
+cc_frame = workloads["claude-code"].frame
+assert "opus" in cc_frame.loc[cc_frame["agent"] == "main", "model"].mode()[0]
+sub_models = " ".join(set(cc_frame.loc[cc_frame["agent"] != "main", "model"]))
+assert "haiku" in sub_models and "sonnet" in sub_models
+assert workloads["mini-swe-agent"].frame["model"].str.startswith("deepseek:").all()
+assert workloads["tau2-bench"].frame["model"].str.contains("claude-sonnet-4-5").all()
 
 # %% [markdown]
 # ## Four policies per workload
@@ -50,6 +57,12 @@ def main_on_top(call):
 
 policies = {"as recorded": "as recorded", "all top": f"all:{top}", "by tier": tiers,
             "main on top, sub-agents by tier": main_on_top}
+from routerlab.workloads.step_kinds import tier_of
+
+# the kinds -> tiers the list above says
+assert {k: tier_of(k) for k in ("plan", "respond", "review", "search", "read", "edit", "run", "test")} == {
+    "plan": "orchestrator", "respond": "orchestrator", "review": "orchestrator", "search": "classifier",
+    "read": "classifier", "edit": "coder", "run": "coder", "test": "coder"}
 tables = {name: compare(w, policies) for name, w in workloads.items()}
 # (compare() keeps its SimResults in .attrs; pd.concat would try to compare those, so build the rows)
 summary = pd.concat({name: pd.DataFrame(t[["cost_usd", "wall_s", "llm_s", "tasks_outcome_known"]].to_dict())
@@ -142,8 +155,12 @@ cc = workloads["claude-code"]
 busiest = cc.summary().sort_values(["agents", "calls"]).index[-1]
 session = cc.task(busiest)
 recorded = compare(session, {"as recorded": "as recorded", "by tier": tiers}).attrs["results"]
-viz.timelines({"as recorded": recorded["as recorded"].frame, "routed by tier": recorded["by tier"].frame},
-              lane="agent", title=f"Claude Code session {busiest[:8]}: as recorded vs routed by tier")
+rec_f, tier_f = recorded["as recorded"].frame, recorded["by tier"].frame
+rec_end, tier_end = rec_f["end"].max() - rec_f["start"].min(), tier_f["end"].max() - tier_f["start"].min()
+viz.timelines({"as recorded": rec_f, "routed by tier": tier_f}, lane="agent",
+              title=f"Claude Code session {busiest[:8]}: routed by tier costs ${tier_f['cost_usd'].sum():.2f} "
+                    f"(as recorded ${rec_f['cost_usd'].sum():.2f}) and ends {rec_end - tier_end:,.0f} s "
+                    f"{'sooner' if tier_end < rec_end else 'later'}")
 
 # %%
 viz.cost_comparison({k: r.frame for k, r in recorded.items()}, by="agent")

@@ -122,6 +122,7 @@ train, test = bench.split("train"), bench.split("test")
 knn = KNNRouter(k=50).fit(embed_table(train), train.quality, train.cost, train.models)
 X_test = embed_table(test)
 pred_q, pred_c = knn.predict_quality(X_test), knn.predict_cost(X_test)
+assert len(bench.models) == 11  # "real answers of 11 models"
 sweep = router_curve(knn, X_test, test)
 singles = single_models(test).reset_index()
 

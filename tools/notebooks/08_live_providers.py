@@ -81,7 +81,11 @@ else:
 # %%
 from routerlab import viz
 from routerlab.orchestrator import Limits, Orchestrator
+from routerlab.tiers import TierMap
 
+default_models = {t: TierMap.default().model_for(t).id for t in ("orchestrator", "classifier", "coder")}
+# the tiers the text names: Opus plans and reviews, Haiku classifies, Sonnet codes
+assert all(w in default_models[t] for t, w in (("orchestrator", "opus"), ("classifier", "haiku"), ("coder", "sonnet")))
 if AVAILABLE["anthropic"]:
     run = Orchestrator(Client(budget_usd=0.25), limits=Limits(budget_usd=0.25, max_calls=10, wall_s=180),
                        max_retries=0).run("Classify the message 'my card was charged twice' and draft a reply.")

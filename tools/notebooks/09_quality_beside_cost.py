@@ -40,6 +40,7 @@ board = load_tau2_leaderboard(quiet=True)
 swe = load_swebench_bash_only(quiet=True)
 print(f"Aider polyglot: {len(polyglot)} runs; tau2-bench: {len(board)} (submission, domain) results; "
       f"SWE-bench bash-only: {len(swe)} instances x {swe.n_models} models")
+assert len(swe) == 500 and swe.n_models == 24  # the text's counts
 
 # %% [markdown]
 # ## Names: benchmark labels -> catalog ids
@@ -99,6 +100,7 @@ no_ev = table.loc[table["benchmark"] == "no evidence"].groupby("tier")["catalog_
 print("no evidence:", no_ev)
 assert coder["gap_low"] < 0 < coder["gap_high"]  # the default coder is within noise of the best coder
 assert orch["gap_points"] == 0
+assert int(orch["n"]) == 278  # "pooled over airline + retail + telecom (n = 278 tasks)"
 assert set(no_ev) >= {"vision", "classifier"}
 assert coder["cost_per_task"] < opus_coder["cost_per_task"]
 measured_clf = table[(table["tier"] == "classifier") & table["value"].notna()]
@@ -177,6 +179,7 @@ print(f"largest gain: {best['planner']} + {best['editor']}: {best['pass_2']:.1%}
 assert len(clear) == 0 and (pairs["diff_low"] < 0).all()
 assert len(win) > len(pairs) / 2 and win["cost_ratio"].between(0.5, 0.7).all()
 assert (pairs.loc[pairs["small_baseline"], "alone_n"] == 36).all()
+assert pairs["alone_n"].max() == 133  # "36 exercises, not 133"
 
 # %% [markdown]
 # Delegating the edits to a cheaper editor keeps the planner's pass rate at between half and
@@ -336,6 +339,9 @@ t2[["domain", "n", "entries", "priced", "best", "best_pass_1", "best_lower", "be
 for r in t2.itertuples():
     print(f"{r.domain}: {r.message}")
 assert t2["chosen"].isna().all()  # with 50-114 tasks per domain no bound reaches 95% of the best
+# the text's counts: 50 (airline), 97 (banking_knowledge), 114 (retail, telecom) tasks
+assert dict(zip(t2["domain"], t2["n"], strict=True)) == {"airline": 50, "banking_knowledge": 97, "retail": 114,
+                                                         "telecom": 114}
 close = t2.dropna(subset=["cheapest_point"])
 print("cheapest priced entry whose point pass^1 reaches the target:", dict(zip(close["domain"], close["cheapest_point"],
                                                                               strict=True)))
@@ -354,7 +360,7 @@ print(f"for {worse} of {len(drop)} priced entries, pass^4 puts them further behi
 assert worse >= len(drop) / 2
 
 # %% [markdown]
-# With 50 (airline) to 114 (retail, telecom) tasks, no model's pass^1 lower bound reaches 95%
+# With 50 (airline), 97 (banking_knowledge) and 114 (retail, telecom) tasks, no model's pass^1 lower bound reaches 95%
 # of the best: the rule cannot pick on tau2 at this n. Read on points alone, cheaper models
 # come close on pass^1 (GPT-5.2 high), but pass^4 (the same task right four times in a row)
 # widens the gaps: reliability is where the cheaper choice loses.
@@ -372,6 +378,7 @@ from routerlab.workloads.demo import agent_task
 candidates = MAIN_ALTERNATIVES  # six per tier: today's default first, then its main alternatives
 task = agent_task(50)
 search = policy_search(task, candidates)
+assert len(search.frame) == 6 ** 4 == 1296 and all(len(c) == 6 for c in candidates.values())  # "6 x 4 = 1,296"
 front = search.pareto()
 d = search.default
 print(f"{len(search.frame):,} assignments; tiers without usable evidence: {search.no_evidence_tiers}; "
@@ -382,7 +389,7 @@ front[search.called_tiers + ["cost_usd", "wall_s", "worst_gap"]].round(3)
 
 # %%
 within = search.within(10)
-viz.policy_frontier(search.frame, search.tiers, within=within)
+viz.policy_frontier(search.frame, search.tiers, within=within, within_points=10)
 
 # %%
 for x in (0, 5, 10):
@@ -395,6 +402,9 @@ print(f"same worst gap as the default for {cheaper_same['cost_usd'] / d['cost_us
       + search.label(cheaper_same) + f"; gpt-5's orchestrator evidence is from tau2 {gpt5['group']}")
 assert cheaper_same["cost_usd"] < d["cost_usd"] and not d["pareto"]
 assert cheaper_same["orchestrator"] == "openai:gpt-5" and gpt5["gap_points"] == 0 and "0.1.3" in gpt5["group"]
+assert "gpt-4.1" in gpt5["group"]  # section 1: "an older setup (version 0.1.3, a gpt-4.1 user simulator)"
+# "Opus plans, Sonnet codes, Haiku classifies"
+assert all(w in tiers.model_for(t).id for t, w in (("orchestrator", "opus"), ("coder", "sonnet"), ("classifier", "haiku")))
 assert (search.frame.loc[search.frame["worst_gap"] <= 10, "cost_usd"] >= within["cost_usd"]).all()
 
 # %% [markdown]
