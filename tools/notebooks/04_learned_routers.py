@@ -455,6 +455,8 @@ print(f"MT-Bench over {len(told_ap)} fold seeds: default told the category APGR 
       f"random {rand_mt:.3f}")
 assert (told_ap >= task_ap - 1e-9).all()  # never below task identity, seed by seed
 assert told_ap.mean() > rand_mt + 0.1  # far above routing at random
+sizes = pd.Series(cat).value_counts()
+assert len(mt) == 72 and len(sizes) == 8 and sizes.between(8, 10).all()  # "72 prompts in 8 categories (8 to 10 each)"
 
 # %% [markdown]
 # The benchmark script `benchmarks/eval_routers.py` runs the full comparison (more routers,

@@ -136,6 +136,7 @@ assert (proxies["metric"] == PROXY_METRIC).all()
 assert set(unmapped_proxy["model"]) == {"claude-3-haiku-20240307", "gemini-2.0-flash-001"}
 clf_rows = table[table["tier"] == "classifier"].set_index("catalog_id")
 assert (clf_rows.loc[MAIN_ALTERNATIVES["classifier"][:3], "benchmark"] == "no evidence").all()
+assert round(100 * clf_rows.loc["local:smollm2-135m", "value"]) == 24  # "already in the table above at 24%"
 
 # %% [markdown]
 # None of today's classifier candidates (Haiku 4.5, gpt-4.1-nano, gpt-4o-mini, ...) appears in
@@ -241,6 +242,8 @@ assert (pair_rows["cost_per_task"] > pair_rows["alone_cost_per_task"]).all()  # 
 assert "architect + editor pair" not in default_kinds and default_kinds
 assert measured["default (opus plans, sonnet codes)"]["scope"].str.contains("not this routed mix").all()
 assert measured["gpt-4o plans + gpt-4o-mini codes"].empty
+architect = load_aider("architect", quiet=True)  # "stops in Sep 2024 and has no Claude 4.5 model"
+assert architect["date"].astype(str).max() < "2024-10" and not architect["model"].str.contains("4-5|4.5").any()
 tau_rows = combos[combos["kind"] == "whole agent on tau2-bench"].dropna(subset=["pass_4"])
 assert (tau_rows["pass_4"] <= tau_rows["value"]).all() and (tau_rows["pass_4_high"] < tau_rows["high"]).any()
 
