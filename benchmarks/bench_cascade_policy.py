@@ -7,6 +7,7 @@ the full threshold sweep over the RouterBench pooled test split, and what each c
   beside the replayed client call itself (the cheapest a real call can be) in the same run;
 - sweep: ``CascadePolicy.simulate`` over 200 cost weights x 945 test prompts with the features
   prepared once (``CascadePolicy.prepare``), with only the agreement tensor given, and from raw answers;
+  and with step 0 on (``step0=True``, told the benchmark), features prepared;
 - code checks on MBPP answers (11 per prompt): normalised program trees, and the sandboxed
   behavioural run (one child interpreter per prompt), uncached.
 """
@@ -66,6 +67,18 @@ def main() -> None:
             policy.simulate(None, te.quality, te.cost, responses=te.responses, texts=texts, weights=w, **kw)
             best = min(best, time.perf_counter() - t0)
         print(f"sweep of {len(w)} cost weights x {len(te)} prompts ({label}): {best * 1e3:.0f} ms")
+    # with step 0 (straight to one model from the prompt, told the benchmark): one more vectorised choice
+    policy0 = CascadePolicy(steps=STEPS, step0=True).fit_table(tr, agree=agreement_tensor(tr.responses),
+                                                               group_by="benchmark")
+    g = te.prompts["benchmark"].to_numpy()
+    prep0 = policy0.prepare(None, responses=te.responses, texts=texts, agree=agree, groups=g)
+    best0 = np.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        policy0.simulate(None, te.quality, te.cost, responses=te.responses, texts=texts, weights=w, prepared=prep0)
+        best0 = min(best0, time.perf_counter() - t0)
+    print(f"sweep of {len(w)} cost weights x {len(te)} prompts with step 0 (features prepared): {best0 * 1e3:.0f} ms "
+          f"({best0 / best:.2f}x the sweep from raw answers without it)")
 
     # code checks
     mb = te.benchmark("mbpp").responses

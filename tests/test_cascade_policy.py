@@ -278,6 +278,20 @@ def test_step0_goes_straight_to_the_strong_model_where_the_task_says_cheap_answe
     for i in (0, len(te) - 1):
         first = p.first_move(texts[i], group=te.prompts["benchmark"][i])
         assert (first is not None) == bool(direct[1, i]) and (first is None or first == sim["model"][1, i])
+    # ... and live: a prompt sent straight to c makes exactly one call, to c (a recording stand-in client)
+    from types import SimpleNamespace
+
+    i = int(np.flatnonzero(direct[1])[0])
+    calls: list[str] = []
+
+    class _Recorder:
+        def complete(self, request: Request, model: str | None = None, **kw: Any) -> Any:
+            calls.append(str(model))
+            return SimpleNamespace(text=te.responses[i, te.model_index(str(model))], model=model, cost_usd=1.0,
+                                   latency_s=0.1)
+
+    run = p.run(Request.user(texts[i]), _Recorder(), group=te.prompts["benchmark"][i])
+    assert calls == ["c"] and run.steps == [["c"]] and run.cost_usd == 1.0
     with pytest.raises(InvalidRequestError, match="groups"):
         p.simulate(None, te.quality, te.cost, responses=te.responses, texts=texts)
     with pytest.raises(InvalidRequestError, match="group_by"):
