@@ -129,3 +129,18 @@ def test_routellm_gsm8k_keeps_both_recorded_answers_aligned_with_their_scores() 
     for j, m in enumerate(t.models):
         assert t.responses[0, j] == row[f"{m}_response"] and t.quality[0, j] == float(row[m])
     assert load_routellm("mmlu", MIRROR, quiet=True).responses is None  # correctness only
+
+
+def test_routellm_mt_bench_reads_each_models_first_answer_never_the_reference() -> None:
+    import pandas as pd
+
+    t = load_routellm("mt_bench", MIRROR, quiet=True)
+    assert t.responses is not None and t.responses.shape == (72, 2) and (t.responses != "").all()
+    assert (t.responses[:, 0] != t.responses[:, 1]).mean() > 0.9  # one extraction task has the same answer twice
+    j = pd.read_json(MIRROR / "outcomes/routellm/mt_bench/judgements.jsonl", lines=True)
+    math = j[(j.turn == 2) & j.judge.astype(str).str.contains("math")]
+    # the reference answer a math judge sees (its first turn), in full: never what a model answered
+    refs = {int(r.question_id): r.user_prompt.split("### Reference answer:\n", 1)[1].split("\n\n### User:")[0].strip()
+            for r in math.itertuples()}
+    ids = [int(i.split(".")[1]) for i in t.prompts["id"]]
+    assert refs and all(a != refs[i] for i, row in zip(ids, t.responses, strict=True) if i in refs for a in row)

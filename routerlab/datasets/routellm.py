@@ -10,8 +10,9 @@ does. These tables carry no cost: ``cost`` is NaN, and "cost" in RouteLLM's metr
 of calls sent to the strong model.
 
 Recorded answers: GSM8K keeps both models' answer texts (``responses``, weak then strong
-column), what a cascade reads; the MMLU files hold correctness only, and MT-Bench's answers are
-only inside the judge's prompts, so those tables have ``responses=None``.
+column), what a cascade reads; MT-Bench's first-turn answers are read from the second-turn
+judge prompts (the assistant's conversation block, not the reference answer math judges also
+see); the MMLU files hold correctness only (``responses=None``).
 """
 
 from __future__ import annotations
@@ -114,7 +115,32 @@ def load_routellm_mt_bench(data_dir: DataDir = None, quiet: bool = False) -> Out
     first = q["turns"].str[0].astype(str)
     prompts = pd.DataFrame({"id": [f"mt_bench.{i}" for i in q["question_id"]], "text": first, "embed_text": first,
                             "split": "test", "benchmark": "mt_bench", "domain": q["category"]})
-    return _table("routellm_mt_bench", prompts, quality, jkey, n0)
+    return _table("routellm_mt_bench", prompts, quality, jkey, n0, _mt_bench_answers(j, q["question_id"]))
+
+
+_CONVERSATION = "<|The Start of Assistant A's Conversation with User|>"
+
+
+def _first_answer(judge_prompt: str) -> str:
+    """The assistant's first-turn answer inside a multi-turn judge prompt (never the reference
+    answer a math judge also shows: that block is labelled "Reference answer")."""
+    text = str(judge_prompt)
+    start = text.find(_CONVERSATION)
+    if start < 0:
+        return ""
+    head = text.find("### Assistant A:\n", start)
+    if head < 0:
+        return ""
+    head += len("### Assistant A:\n")
+    end = text.find("\n\n### User:", head)
+    return text[head:end if end >= 0 else len(text)].strip()
+
+
+def _mt_bench_answers(j: pd.DataFrame, question_ids: pd.Series) -> np.ndarray:
+    """(n, 2) first-turn answers (weak, strong) read from the second-turn judge prompts."""
+    second = j[j["turn"] == 2]
+    found = {(int(str(r.question_id)), str(r.model)): _first_answer(str(r.user_prompt)) for r in second.itertuples()}
+    return np.array([[found.get((int(qid), m), "") for m in _MODELS] for qid in question_ids], dtype=object)
 
 
 def load_routellm(benchmark: str, data_dir: DataDir = None, quiet: bool = False) -> OutcomeTable:
