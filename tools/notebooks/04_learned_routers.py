@@ -424,8 +424,8 @@ assert abs(to_strong.mean() - 0.30) < 0.08
 # in-domain 5-fold, each shuffle a fold seed. The default router, told each prompt's category,
 # beside the router that knows only the category (task identity) and the random router (APGR's
 # zero router, 0.5 in expectation), with the spread over fold seeds. With groups this small the
-# inner CV has little evidence, and it then keeps the default's quality predictions at the
-# task-identity router's.
+# inner CV has little evidence, and it then mostly keeps the default's quality predictions at
+# the task-identity router's: on average over fold seeds the two score the same.
 
 # %%
 from routerlab.datasets import load_routellm
@@ -453,7 +453,8 @@ told_ap, task_ap = (np.array(apgr_by_seed[k]) for k in ("default told the catego
 print(f"MT-Bench over {len(told_ap)} fold seeds: default told the category APGR {told_ap.mean():.3f} "
       f"(sd {told_ap.std():.3f}), task identity {task_ap.mean():.3f} (sd {task_ap.std():.3f}), "
       f"random {rand_mt:.3f}")
-assert (told_ap >= task_ap - 1e-9).all()  # never below task identity, seed by seed
+# at the task-identity level on average (single fold seeds can differ by up to about 0.01 APGR)
+assert abs(told_ap.mean() - task_ap.mean()) < 0.01
 assert told_ap.mean() > rand_mt + 0.1  # far above routing at random
 sizes = pd.Series(cat).value_counts()
 assert len(mt) == 72 and len(sizes) == 8 and sizes.between(8, 10).all()  # "72 prompts in 8 categories (8 to 10 each)"
