@@ -52,11 +52,12 @@ def place_labels(x: npt.ArrayLike, y: npt.ArrayLike, labels: Sequence[str],
 
     def cost(i: int, pos: str, labels_now: dict[int, Box]) -> float:
         b = label_box(i, pos)
-        outside = (b[0] < 0) + (b[2] > width_px) + (b[3] > height_px + h / 2) + (b[1] < -h / 2)
+        # cut at the edge: any cut costs, and a deeper cut more (when every place cuts, the least)
+        over = max(0.0, -b[0]) + max(0.0, b[2] - width_px) + max(0.0, b[3] - height_px - h / 2) + max(0.0, -h / 2 - b[1])
         near = [(o[0] - 4, o[1] - 2, o[2] + 4, o[3] + 2) for j, o in labels_now.items() if j != i]  # touching reads as one
         # a stroke is sampled every few pixels: lying along a curve costs more than crossing it once
         return (8 * _hits(b, near) + 5 * _hits(b, points[:i] + points[i + 1:]) + _hits(b, strokes)
-                + 30 * outside + 0.01 * POSITIONS.index(pos))
+                + 30 * (over > 0) + over + 0.01 * POSITIONS.index(pos))
 
     out = [POSITIONS[0]] * len(px)
     boxes: dict[int, Box] = {}

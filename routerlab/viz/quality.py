@@ -146,7 +146,8 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
     # one price axis for every panel (prices compare across tiers), whole decades in dollars
     lo, hi = (np.log10(measured.min()) - 0.35, np.log10(measured.max()) + 0.35) if len(measured) else (-1.0, 1.0)
     decades = [10.0 ** e for e in range(int(np.ceil(lo)), int(np.floor(hi)) + 1)]
-    panel_px = 1000 / max(len(tiers), 1)
+    # the panel's width in a JupyterLab output (about 960 px, less the side margins and the gaps)
+    panel_px = (960 - 160) * (1 - 0.04 * (len(tiers) - 1)) / max(len(tiers), 1)
     for k, tier in enumerate(tiers, start=1):
         g = f[f["tier"] == tier]
         s = g[g["value"].notna()]
@@ -190,9 +191,9 @@ def _label_positions(s: pd.DataFrame, xr: tuple[float, float], width_px: float) 
                         xr, (-5, 105), segments=bars, width_px=width_px, height_px=310, font_px=10, marker_px=9)
 
 
-def _no_evidence_text(names: list[str], shown: int = 4) -> str:
-    """'no evidence:' and the first few names, two a line, then how many more."""
-    head = [", ".join(names[i:i + 2]) for i in range(0, min(len(names), shown), 2)]
+def _no_evidence_text(names: list[str], shown: int = 3) -> str:
+    """'no evidence:' and the first few names, one a line (a panel can be narrow), then how many more."""
+    head = names[:shown]
     more = [f"and {len(names) - shown} more"] if len(names) > shown else []
     return "<br>".join(["<b>no evidence:</b>", *head, *more])
 
