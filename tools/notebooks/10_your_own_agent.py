@@ -64,8 +64,10 @@ results = table.attrs["results"]
 table[["cost_usd", "wall_s", "llm_s"]]
 
 # %%
+cost, wall = table["cost_usd"], table["wall_s"]
 viz.timelines({name: r.frame for name, r in results.items()}, lane="agent",
-              title="Your agent: every call on the top model vs each step on its tier")
+              title=f"Your agent: each step on its tier costs x{cost['by tier'] / cost['all top']:.2f} the all-top run "
+                    f"and takes {wall['by tier']:.1f} s instead of {wall['all top']:.1f} s")
 
 # %%
 viz.cost_comparison({name: r.frame for name, r in results.items()}, by="agent")
