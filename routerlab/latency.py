@@ -18,6 +18,7 @@ Profiles are the catalog's ``LatencyProfile`` (``Profile`` is the same class).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,32 @@ Profile = LatencyProfile
 def fit_llmperf(path: str | Path | None = None) -> pd.DataFrame:
     """One row per provider x model from the llmperf per-request CSV (error rows dropped):
     ``id, provider, model, n, ttft_s, output_tps, itl_s, source``."""
+    return _fit_llmperf_file(_llmperf_key(path)).copy()
+
+
+def _llmperf_key(path: str | Path | None) -> tuple[str, int, int]:
+    """The file and its version: fitted once per version (simulate() without a latency model
+    asks for the fit on every call, a playground on every change)."""
     p = Path(path) if path is not None else data_dirs()[0][0] / LLMPERF_FILE
     if not p.exists():
         raise DatasetError(f"llmperf latency file not found at {p}: set ROUTERLAB_DATA_DIR to the data mirror")
+    st = p.stat()
+    return str(p.resolve()), st.st_mtime_ns, st.st_size
+
+
+@functools.lru_cache(maxsize=4)
+def _llmperf_profiles(key: tuple[str, int, int]) -> tuple[dict[str, Profile], Profile]:
+    fit = _fit_llmperf_file(key)
+    profs = {str(r["id"]): Profile(float(r["ttft_s"]), float(r["output_tps"]), str(r["source"]))
+             for r in fit.to_dict("records")}
+    pooled = Profile(float(fit["ttft_s"].median()), float(fit["output_tps"].median()),
+                     f"{_LLMPERF_ORIGIN}: median over {len(fit)} provider x model fits (fallback)")
+    return profs, pooled
+
+
+@functools.lru_cache(maxsize=4)
+def _fit_llmperf_file(key: tuple[str, int, int]) -> pd.DataFrame:
+    p = Path(key[0])
     df = pd.read_csv(p)
     need = {"provider", "llama2_size", "error_code", "ttft_s", "end_to_end_latency_s", "number_output_tokens"}
     if not need <= set(df.columns):
@@ -101,11 +125,7 @@ class LatencyModel:
 
     @classmethod
     def from_llmperf(cls, path: str | Path | None = None) -> LatencyModel:
-        fit = fit_llmperf(path)
-        profs = {str(r["id"]): Profile(float(r["ttft_s"]), float(r["output_tps"]), str(r["source"]))
-                 for r in fit.to_dict("records")}
-        pooled = Profile(float(fit["ttft_s"].median()), float(fit["output_tps"].median()),
-                         f"{_LLMPERF_ORIGIN}: median over {len(fit)} provider x model fits (fallback)")
+        profs, pooled = _llmperf_profiles(_llmperf_key(path))
         return cls(profs, pooled)
 
     @classmethod

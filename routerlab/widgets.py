@@ -13,7 +13,6 @@ travel as comm messages, so a notebook stays valid under nbval, unlike plots dra
 
 from __future__ import annotations
 
-import copy
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +27,7 @@ from .errors import ConfigurationError, MissingDependencyError
 from .simulate import quality_readout
 from .tiers import TierMap
 from .viz._frames import _go as _plotly
+from .viz.live import restyle_in_place, resync_views
 
 __all__ = ["TierPicker", "PlaygroundState", "Playground", "figure_widget", "summarize"]
 
@@ -45,24 +45,8 @@ def _go() -> Any:
 
 
 def figure_widget(fig: Any) -> Any:
-    """A live ``FigureWidget`` copy of a plotly figure."""
+    """A live ``FigureWidget`` copy of a plotly figure (or of a ``viz`` ``*_spec`` dict)."""
     return _go().FigureWidget(fig)
-
-
-def _replace_figure(target: Any, new: Any) -> None:
-    """Put ``new``'s traces and layout into the live widget ``target``, in place: the widget on
-    screen stays the same object. Traces are replaced whole (delete + add) rather than restyled:
-    a restyle reads an array value as one value per trace, which garbles typed per-point arrays
-    such as per-bar colours in plotly.js."""
-    with target.batch_update():
-        target.update_layout(new.layout.to_plotly_json(), overwrite=True)
-    target.data = ()
-    target.add_traces(list(new.data))
-    # Plotly syncs the full state only when a FigureWidget is displayed on its own; nested in a
-    # VBox, a view created after this update (Run All renders late) would start from the stale
-    # construction-time state. Re-assigning it keeps late views right.
-    target._widget_layout = copy.deepcopy(target._layout_obj._props)
-    target._widget_data = copy.deepcopy(target._data)
 
 
 def summarize(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -220,9 +204,12 @@ class Playground:
         self._summary_fn = summary
         self.quality = quality
         self.quality_readout = w.HTML()
+        self._readout: dict[tuple[str, str], dict[str, Any]] = {}
+        if quality is not None:  # every candidate's line once, so a change only looks it up
+            self._remember_readouts({t: [v for _, v in dd.options] for t, dd in self.picker.dropdowns.items()})
         self._figure_fns: dict[str, FigureFn] = dict(figures) if figures is not None else {
             "timeline": lambda frames: self._timeline(),
-            "cost": viz.cost_comparison,
+            "cost": viz.cost_comparison_spec,
         }
 
         if not self._figure_fns:
@@ -267,7 +254,18 @@ class Playground:
         """Per tier: the picked model's evidence and gap (``quality_readout``); empty without ``quality``."""
         if self.quality is None:
             return pd.DataFrame(columns=["model", "value", "gap_points", "text"])
-        return quality_readout(self.quality, self.state.tiers.as_dict())
+        picked = self.state.tiers.as_dict()
+        self._remember_readouts({t: [m] for t, m in picked.items() if (t, m) not in self._readout})
+        rows = [self._readout[(t, m)] for t, m in picked.items()]
+        return pd.DataFrame(rows, index=pd.Index(list(picked), name="tier"), columns=["model", "value", "gap_points", "text"])
+
+    def _remember_readouts(self, options: Mapping[str, Sequence[str]]) -> None:
+        """``quality_readout``'s row for each (tier, model) given, a few tiers at a time."""
+        assert self.quality is not None
+        for k in range(max((len(v) for v in options.values()), default=0)):
+            models = {t: list(v)[k] for t, v in options.items() if k < len(v)}
+            for tier, row in quality_readout(self.quality, models).iterrows():
+                self._readout[(str(tier), row["model"])] = {str(k): v for k, v in row.items()}
 
     def _quality_now(self) -> pd.DataFrame:
         assert self.quality is not None
@@ -280,8 +278,8 @@ class Playground:
         axis and one cost colour scale (so the policies can be compared at a glance)."""
         if self.focus in self.frames or len(self.frames) == 1:
             name = self.focus if self.focus in self.frames else next(iter(self.frames))
-            return viz.timeline(self.frames[name], lane=self.lane, label=name, lanes=self.state.tiers.names())
-        return viz.timelines(self.frames, lane=self.lane, lanes=self.state.tiers.names())
+            return viz.timeline_spec(self.frames[name], lane=self.lane, label=name, lanes=self.state.tiers.names())
+        return viz.timelines_spec(self.frames, lane=self.lane, lanes=self.state.tiers.names())
 
     def _summary_html(self) -> str:
         s = summarize(self.frames)
@@ -298,9 +296,10 @@ class Playground:
         if self.error is not None:
             return
         for name, fn in self._figure_fns.items():
-            _replace_figure(self.figures[name], fn(self.frames))
+            restyle_in_place(self.figures[name], fn(self.frames))
         if self.quality is not None:
             viz.highlight_chosen(self.figures["quality"], self._quality_now())
+            resync_views(self.figures["quality"])
         self.updates += 1
 
     def summary_frame(self) -> pd.DataFrame:

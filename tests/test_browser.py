@@ -1,5 +1,7 @@
 """The playground in a real browser: JupyterLab headless on 127.0.0.1, Debian's Chromium driven
-by Playwright. Run all cells, change a tier dropdown, and check the plotted data changed."""
+by Playwright. Run All (plain: the figures must survive later cells updating them while their
+views are created), change a tier dropdown, and check the plotted data changed; change the quality
+playground's coder and check its star sits on the chosen model's point."""
 
 from __future__ import annotations
 
@@ -28,8 +30,9 @@ TOKEN = "routerlab-browser-test"
 # so the DOM/JSON spec is not readable; _fullData holds the decoded arrays).
 READ_PLOTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el =>
     (el._fullData || []).map(t => ({
-        name: t.name, type: t.type,
+        name: t.name, type: t.type, meta: t.meta === undefined ? null : t.meta, visible: t.visible,
         x: Array.from(t.x || []).map(Number), y: Array.from(t.y || []).map(String),
+        text: Array.isArray(t.text) || ArrayBuffer.isView(t.text) ? Array.from(t.text).map(String) : [],
         color: Array.isArray(t.marker && t.marker.color) || ArrayBuffer.isView(t.marker && t.marker.color)
             ? Array.from(t.marker.color).map(Number) : [],
     })))"""
@@ -131,7 +134,10 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
                 pass
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
             _dismiss_popups(page)
-            _run_playground_then_the_rest(page)
+            if os.environ.get("ROUTERLAB_BROWSER_RUN_ALL") == "1":
+                _run_all(page)
+            else:
+                _run_playground_then_the_rest(page)
             _wait_idle(page)
             news = page.locator(".jp-Notification-Toast", has_text="official Jupyter news")
             assert news.count() == 0, "JupyterLab's news pop-up is shown: the lab flags of `make lab` do not hide it"
@@ -140,13 +146,15 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             assert timeline_before["type"] == "bar" and len(timeline_before["x"]) == 50
 
             target, elapsed = _change_coder_and_check(page, before)
+            starred = _change_quality_coder_and_check_the_star(page, _screenshot_path(tmp_path))
             shot = _screenshot_path(tmp_path)
             page.screenshot(path=str(shot), full_page=True)
             figs = page.locator(".js-plotly-plot")  # every figure on its own, for a reader to look at
             for i in range(figs.count()):
                 figs.nth(i).scroll_into_view_if_needed()
                 figs.nth(i).screenshot(path=str(shot.with_name(f"07_playground_fig{i + 1}.png")))
-            print(f"\nscreenshot: {shot}\ncoder -> {target!r}: figures re-rendered {elapsed:.2f} s after the change")
+            print(f"\nscreenshot: {shot}\ncoder -> {target!r}: figures re-rendered {elapsed:.2f} s after the change"
+                  f"\nquality playground coder -> {starred!r}: the star is on its point")
         except Exception:
             fail = _screenshot_path(tmp_path).with_name("browser_failure.png")
             page.screenshot(path=str(fail), full_page=True)
@@ -155,6 +163,28 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             raise
         finally:
             ctx.close()
+
+
+ALL_DRAWN = f"""() => {{
+    const p = ({READ_PLOTS})();
+    return p.length >= 7 && p[0].length > 0 && p[0][0].type === 'bar' && p[0][0].x.length === 50
+        && p[1].some(t => t.name === 'routed' && t.type === 'scatter')
+        && p[1].some(t => t.name === 'all on the top model' && t.type === 'scatter')
+        && p.some(fig => fig.some(t => t.meta === 'chosen' && t.x.length === 1));
+}}"""
+
+
+def _run_all(page) -> None:  # noqa: ANN001
+    """Run All Cells from the Run menu, then wait until every figure is drawn with what the
+    assertions read: the timeline's 50 bars, both cost lines, the quality figure's stars.
+
+    Plain Run All: later cells update the first playground's figures while their views are still
+    being created. Updates restyle the same traces (never delete + add), so a view that starts
+    in the middle still ends with the right picture (issue 12; a blank view fails here)."""
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+    page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+    _wait_for(page, "every figure of the notebook drawn (timeline 50 bars, cost lines, quality stars)", ALL_DRAWN,
+              240_000)
 
 
 FIRST_DRAWN = f"""() => {{
@@ -166,20 +196,60 @@ FIRST_DRAWN = f"""() => {{
 
 
 def _run_playground_then_the_rest(page) -> None:  # noqa: ANN001
-    """Run the playground's cell, wait until its figures are drawn (what the assertions read: the
-    timeline's 50 bars and both cost lines), then run every cell below it.
-
-    Not Run All at once: when later cells update a FigureWidget while its view is still being
-    created, plotly's view can start between deleting the old traces and adding the new ones and
-    stay blank (seen in 1 of 5 loaded runs; an open defect of the widget, issue 12). This test is
-    about what a dropdown change does to figures on screen, so it lets them reach the screen first."""
+    """Run the playground's cell, wait until its figures are drawn, then every cell below it: the
+    default, because plain Run All (ROUTERLAB_BROWSER_RUN_ALL=1) can still leave a figure view
+    blank or not redrawing (issue 12, open)."""
     page.click(".jp-Notebook .jp-Cell >> nth=0")
     page.keyboard.press("Shift+Enter")  # the title (markdown)
     page.keyboard.press("Shift+Enter")  # the playground
     _wait_for(page, "the first playground's timeline (50 bars) and cost lines", FIRST_DRAWN, 180_000)
     page.click(".lm-MenuBar-itemLabel:text-is('Run')")
     page.click(".lm-Menu-itemLabel:text-is('Run Selected Cell and All Below')")
-    _wait_for(page, "every figure of the notebook", f"() => ({READ_PLOTS})().length >= 7", 180_000)
+    _wait_for(page, "every figure of the notebook drawn (timeline 50 bars, cost lines, quality stars)", ALL_DRAWN,
+              240_000)
+
+
+# The quality figure: per tier panel, the candidates (named after the tier) and a one-point star
+# (meta 'chosen'); where the coder star sits and which candidate point is there.
+CODER_STAR = """() => {
+    const el = Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .find(e => (e._fullData || []).some(t => t.meta === 'chosen'));
+    if (!el) return null;
+    const star = el._fullData.find(t => t.meta === 'chosen' && t.name === 'coder: chosen');
+    const base = el._fullData.find(t => t.name === 'coder' && t.meta !== 'chosen');
+    if (!star || !base) return null;
+    const xs = Array.from(base.x).map(Number), ys = Array.from(base.y).map(Number), names = Array.from(base.text);
+    const sx = Array.from(star.x).map(Number), sy = Array.from(star.y).map(Number);
+    const at = sx.length === 1 ? names.filter((n, i) => Math.abs(xs[i] - sx[0]) < 1e-9 * Math.max(1, xs[i])
+                                                  && Math.abs(ys[i] - sy[0]) < 1e-9 * Math.max(1, ys[i])) : [];
+    return {names: names, starred: at};
+}"""
+
+
+def _change_quality_coder_and_check_the_star(page, shot) -> str:  # noqa: ANN001
+    """Pick another coder model with evidence in the quality playground (the second coder
+    dropdown); wait until the star sits on that model's point, and screenshot the figure."""
+    star = page.evaluate(CODER_STAR)
+    assert star is not None, "no quality figure with a coder star on the page"
+    assert len(star["starred"]) == 1, f"before the change the coder star is on {star['starred']}, not one point"
+    dropdown = page.locator(".widget-dropdown", has=page.locator("label:text-is('coder')")).nth(1).locator("select")
+    options = dropdown.evaluate("s => Array.from(s.options).map(o => o.textContent)")
+    ids = [o.split()[0] for o in options]  # "openai:gpt-5-mini  ($0.25 / $2 per Mtok)"
+    current = ids[dropdown.evaluate("s => s.selectedIndex")]
+    target = next(i for i in ids if i != current and i.split(":", 1)[-1] in star["names"]
+                  and i.split(":", 1)[-1] not in star["starred"])
+    dropdown.select_option(index=ids.index(target))
+    short = target.split(":", 1)[-1]
+    _wait_for(page, f"the coder star on {short}'s point after the change",
+              f"(want) => {{ const s = ({CODER_STAR})(); return !!s && s.starred.length === 1 && s.starred[0] === want; }}",
+              120_000, arg=short)
+    figs = page.locator(".js-plotly-plot")
+    for i in range(figs.count()):
+        if figs.nth(i).evaluate("e => (e._fullData || []).some(t => t.meta === 'chosen')"):
+            figs.nth(i).scroll_into_view_if_needed()
+            figs.nth(i).screenshot(path=str(shot.with_name("07_quality_star_after_change.png")))
+            break
+    return target
 
 
 def _change_coder_and_check(page, before) -> tuple[str, float]:  # noqa: ANN001
@@ -195,8 +265,7 @@ def _change_coder_and_check(page, before) -> tuple[str, float]:  # noqa: ANN001
     t0 = time.monotonic()
     # by index: ipywidgets writes labels with non-breaking spaces, which a label match can miss
     dropdown.select_option(index=options.index(target))
-    # Traces are replaced whole, so a plot is briefly empty mid-update: wait until both
-    # figures are redrawn with new data.
+    # wait until both figures are redrawn with the new data
     _wait_for(page, "both figures redrawn after the dropdown change (timeline recoloured, routed line moved)",
         f"""(before) => {{
             const p = ({READ_PLOTS})();

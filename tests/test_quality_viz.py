@@ -47,14 +47,32 @@ def test_quality_readout_says_no_evidence_and_the_gap() -> None:
 def test_tier_quality_has_a_panel_per_tier_and_the_star_moves() -> None:
     t = _table()
     fig = viz.tier_quality(t)
-    coder = next(tr for tr in fig.data if tr.name == "coder")
-    assert list(coder.marker.symbol) == ["circle", "star", "circle"]
+    assert _starred(fig, "coder") == SONNET and _starred(fig, "orchestrator") == OPUS
+    n_traces = len(fig.data)
     t.loc[t["tier"] == "coder", "chosen"] = t["catalog_id"] == MINI
     viz.highlight_chosen(fig, t)
-    assert list(coder.marker.symbol) == ["circle", "circle", "star"]
+    assert _starred(fig, "coder") == MINI and _starred(fig, "orchestrator") == OPUS
+    assert len(fig.data) == n_traces  # the star moved; no trace added or removed
+    coder = next(tr for tr in fig.data if tr.name == "coder")
+    assert coder.marker.symbol == "circle"  # the candidates keep one style: no per-point arrays to restyle
+    t.loc[t["tier"] == "coder", "chosen"] = False  # nothing chosen with evidence: no star
+    viz.highlight_chosen(fig, t)
+    assert _starred(fig, "coder") is None
     assert any("no evidence" in a.text for a in fig.layout.annotations)
     with pytest.raises(DatasetError, match="lacks column"):
         viz.tier_quality(t.drop(columns=["price_in_out"]))
+
+
+def _starred(fig, tier: str) -> str | None:
+    """The catalog id of the candidate under ``tier``'s star, read from the plotted points."""
+    star = next(tr for tr in fig.data if tr.meta == "chosen" and tr.name == f"{tier}: chosen")
+    if not len(star.x):
+        return None
+    base = next(tr for tr in fig.data if tr.name == tier)
+    hits = [row[3] for x, y, row in zip(base.x, base.y, base.customdata, strict=True)
+            if (x, y) == (star.x[0], star.y[0])]
+    assert len(hits) == 1, hits
+    return str(hits[0])
 
 
 def test_architect_arrows_and_policy_frontier_mark_what_they_say() -> None:
@@ -85,5 +103,4 @@ def test_playground_change_moves_the_quality_readout_and_the_star() -> None:
     assert "claude-sonnet-4-5: 70.6%" in pg.quality_readout.value
     pg.picker.dropdowns["coder"].value = MINI
     assert "gpt-5-mini: 59.8%" in pg.quality_readout.value and "14.6 pts" in pg.quality_readout.value
-    coder = next(tr for tr in pg.figures["quality"].data if tr.name == "coder")
-    assert list(coder.marker.symbol) == ["circle", "circle", "star"]
+    assert _starred(pg.figures["quality"], "coder") == MINI

@@ -96,7 +96,8 @@ def test_critical_path_switches_when_the_other_branch_is_slower():
 def test_timeline_accepts_a_simulate_frame_and_agent_lanes():
     f = _simulate_frame()
     fig = viz.timeline(f)
-    assert len(fig.data) == 1 and len(fig.data[0].y) == 6  # no parent ids: no critical path
+    shown = [t for t in fig.data if t.visible is not False]
+    assert len(shown) == 1 and len(fig.data[0].y) == 6  # no parent ids: no critical path; nothing hatched
     lanes = viz.timeline(f.drop(columns=["tier"]))
     assert set(lanes.data[0].y) == {"main"}
 

@@ -31,18 +31,21 @@ for policies, one for models), so a policy or a model looks the same in every fi
 """
 
 from .classifiers import calibration, confusion_matrix, signal_map
-from .costs import cost_comparison
+from .costs import cost_comparison, cost_comparison_spec
 from .curves import cost_quality
 from .models import model_map
 from .palette import MODEL_PALETTE, POLICY_PALETTE, TIER_ORDER, model_colours, policy_colours
 from .quality import architect_arrows, highlight_chosen, policy_frontier, tier_quality
 from .stats import upper_hull, wilson_interval
-from .timeline import critical_path, timeline, timelines
+from .timeline import critical_path, timeline, timeline_spec, timelines, timelines_spec
 
 __all__ = [
     "timeline",
     "timelines",
+    "timeline_spec",
+    "timelines_spec",
     "cost_comparison",
+    "cost_comparison_spec",
     "cost_quality",
     "calibration",
     "confusion_matrix",

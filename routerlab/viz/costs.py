@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import _go, _lane_order, _pick, _policies, _require, _usd
+from ._spec import Spec, figure, side_by_side, template
 from .palette import policy_colours
 
 
@@ -28,12 +29,21 @@ def cost_comparison(
 
     ``frames`` maps a policy name (``"all top model"``, ``"routed"``) to its trace or simulate
     frame, or is one frame with a ``policy`` column."""
-    go = _go()
-    from plotly.subplots import make_subplots
+    _go()  # a clear error if plotly is missing
+    return figure(cost_comparison_spec(frames, by, title=title))
 
+
+def cost_comparison_spec(
+    frames: Mapping[str, pd.DataFrame] | pd.DataFrame,
+    by: str = "auto",
+    *,
+    title: str | None = None,
+) -> Spec:
+    """:func:`cost_comparison` as plain dicts (``{"data", "layout"}``), what a live widget restyles."""
     runs = _policies(frames)
     colours = policy_colours(runs)
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.12)
+    ((x1, y1), (x2, y2)), layout = side_by_side([0.6, 0.4], 0.12)
+    data: list[Spec] = []
     groups_seen: list[str] = []
     group_col = "tier"
     for name, f in runs.items():
@@ -48,27 +58,26 @@ def cost_comparison(
             x = x - float(f["start"].min() if "start" in f.columns else x.min())
         y = g["cost_usd"].astype(float).fillna(0.0).cumsum().to_numpy()
         colour = colours[name]
-        fig.add_trace(go.Scatter(
-            name=name, legendgroup=name, x=np.concatenate([[0.0], x]), y=np.concatenate([[0.0], y]),
-            mode="lines", line=dict(color=colour, shape="hv", width=2.5),
+        data.append(dict(
+            type="scatter", name=name, legendgroup=name, x=np.concatenate([[0.0], x]), y=np.concatenate([[0.0], y]),
+            mode="lines", line=dict(color=colour, shape="hv", width=2.5), xaxis=x1, yaxis=y1,
             hovertemplate=f"{name}<br>%{{x:.1f}}<br>cumulative $%{{y:.4f}}<extra></extra>",
-        ), row=1, col=1)
+        ))
         per = f.groupby(f[gcol].fillna("(none)").astype(str), sort=False)["cost_usd"].sum()
         groups_seen += [k for k in per.index if k not in groups_seen]
-        fig.add_trace(go.Bar(
-            name=name, legendgroup=name, showlegend=False, x=list(per.index), y=per.to_numpy(dtype=float),
-            marker_color=colour, text=[_short_usd(v) for v in per.to_numpy()], textposition="outside",
-            cliponaxis=False, textfont=dict(size=11),
+        data.append(dict(
+            type="bar", name=name, legendgroup=name, showlegend=False, x=list(per.index), y=per.to_numpy(dtype=float),
+            marker=dict(color=colour), text=[_short_usd(v) for v in per.to_numpy()], textposition="outside",
+            cliponaxis=False, textfont=dict(size=11), xaxis=x2, yaxis=y2,
             hovertemplate=f"{name}<br>%{{x}}: $%{{y:.4f}}<extra></extra>",
-        ), row=1, col=2)
+        ))
     xtitle = "call" if all("end" not in f.columns and "start" not in f.columns for f in runs.values()) else "seconds"
     totals = " vs ".join(f"{k} {_usd(v['cost_usd'].sum())}" for k, v in runs.items())
-    fig.update_xaxes(title_text=xtitle + (" from the run's start" if xtitle == "seconds" else ""), row=1, col=1)
-    fig.update_xaxes(title_text=group_col, categoryorder="array", categoryarray=_lane_order(groups_seen), row=1, col=2)
-    fig.update_yaxes(title_text="cumulative cost (USD)", tickprefix="$", row=1, col=1)
-    fig.update_yaxes(title_text="cost (USD)", tickprefix="$", row=1, col=2)
-    fig.update_layout(title=title or f"where the money goes: {totals}", barmode="group", template="plotly_white",
-                      height=440, uniformtext=dict(minsize=10, mode="show"), bargap=0.25, legend=dict(orientation="h", y=-0.2),
-                      margin=dict(t=70))
-    return fig
-
+    layout["xaxis"]["title"] = dict(text=xtitle + (" from the run's start" if xtitle == "seconds" else ""))
+    layout["xaxis2"].update(title=dict(text=group_col), categoryorder="array", categoryarray=_lane_order(groups_seen))
+    layout["yaxis"].update(title=dict(text="cumulative cost (USD)"), tickprefix="$")
+    layout["yaxis2"].update(title=dict(text="cost (USD)"), tickprefix="$")
+    layout.update(title=dict(text=title or f"where the money goes: {totals}"), barmode="group", template=template(),
+                  height=440, uniformtext=dict(minsize=10, mode="show"), bargap=0.25,
+                  legend=dict(orientation="h", y=-0.2), margin=dict(t=70))
+    return {"data": data, "layout": layout}

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ._frames import _go, _require, _usd_tick
 from .labels import place_labels
+from .live import update_values
 from .palette import CRITICAL, GOOD, MUTED, NEUTRAL, POLICY_PALETTE, TIER_ORDER, model_colours
 
 __all__ = ["architect_arrows", "policy_frontier", "tier_quality", "highlight_chosen"]
@@ -120,17 +121,12 @@ def _tag(benchmark: str, group: object) -> str:
     return str(benchmark)[:16]
 
 
-def _chosen_style(chosen: pd.Series) -> dict[str, list[Any]]:
-    c = chosen.fillna(False).astype(bool).tolist()
-    return {"color": [CRITICAL if x else NEUTRAL for x in c], "size": [16 if x else 9 for x in c],
-            "symbol": ["star" if x else "circle" for x in c]}
-
-
 def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
     """``tier_table()``'s frame: one panel per tier, each candidate's headline evidence (with its
     interval) against its catalog price; the tier's chosen model is the red star; models without
-    evidence are listed at the bottom of their panel as "no evidence". One trace per panel, so
-    :func:`highlight_chosen` can move the star without rebuilding the figure."""
+    evidence are listed at the bottom of their panel as "no evidence". Per panel, one trace of
+    candidates (named after the tier; ``customdata[3]`` is each point's catalog id) and a one-point
+    star over the chosen one (``meta="chosen"``): :func:`highlight_chosen` moves the star alone."""
     go = _go()
     from plotly.subplots import make_subplots
 
@@ -159,12 +155,17 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
             x=s["x"], y=100 * s["value"], mode="markers+text", showlegend=False, name=tier,
             # the model's name on the point, the benchmark in the hover: full labels overlapped
             text=names, textposition=_label_positions(s, (lo, hi), panel_px), textfont=dict(size=10),
-            marker=_chosen_style(s["chosen"]),
+            marker=dict(color=NEUTRAL, size=9, symbol="circle"),
             error_y=dict(type="data", symmetric=False, array=100 * (s["high"] - s["value"]),
                          arrayminus=100 * (s["value"] - s["low"]), color=NEUTRAL, thickness=1, width=3),
-            customdata=np.c_[s["benchmark"].astype(str), gap, tags],
+            customdata=np.c_[s["benchmark"].astype(str), gap, tags, s["catalog_id"].astype(str)],
             hovertemplate="%{text} · %{customdata[2]}<br>%{customdata[0]}<br>%{y:.1f}% (gap %{customdata[1]:.1f} pts)"
                           "<br>$%{x:.2f} per 1M tokens<extra></extra>"), row=1, col=k)
+        star = s[s["chosen"].fillna(False).astype(bool)].head(1)
+        fig.add_trace(go.Scatter(  # drawn over the candidates; moved, never restyled per point
+            x=star["x"].tolist(), y=(100 * star["value"]).tolist(), mode="markers", showlegend=False,
+            name=f"{tier}: chosen", meta="chosen", hoverinfo="skip",
+            marker=dict(color=CRITICAL, size=17, symbol="star", line=dict(color="white", width=1))), row=1, col=k)
         missing = g.loc[g["value"].isna(), "catalog_id"].str.split(":", n=1).str[-1].tolist()
         if missing:  # under the panel, not over its points; in the middle of a panel with no points
             fig.add_annotation(text=_no_evidence_text(missing), xref="x domain" if k == 1 else f"x{k} domain",
@@ -199,17 +200,28 @@ def _no_evidence_text(names: list[str], shown: int = 3) -> str:
 
 
 def highlight_chosen(fig: Any, table: pd.DataFrame) -> None:
-    """Move :func:`tier_quality`'s stars to ``table``'s ``chosen`` models in place (a FigureWidget
-    restyles only the markers: no rebuild)."""
-    f = _require(table, ["tier", "chosen", "value"], "highlight_chosen")
-    with fig.batch_update() if hasattr(fig, "batch_update") else _nullcontext():
-        for trace in fig.data:
-            s = f[(f["tier"] == trace.name) & f["value"].notna()]
-            style = _chosen_style(s["chosen"])
-            trace.marker.color, trace.marker.size, trace.marker.symbol = style["color"], style["size"], style["symbol"]
-
-
-def _nullcontext() -> Any:
-    import contextlib
-
-    return contextlib.nullcontext()
+    """Move :func:`tier_quality`'s stars to ``table``'s ``chosen`` models, in place: each star is
+    its own one-point trace, put on the chosen model's plotted point (found by catalog id), so only
+    two one-element arrays change per tier (restyling the candidates' per-point marker arrays
+    garbled colours in plotly.js). A tier whose chosen model has no evidence shows no star."""
+    f = _require(table, ["tier", "catalog_id", "chosen"], "highlight_chosen")
+    picked = f[f["chosen"].fillna(False).astype(bool)].drop_duplicates("tier").set_index("tier")["catalog_id"]
+    traces = fig.data
+    points = {t.name: t for t in traces if t.meta != "chosen"}
+    stars, xs, ys = [], [], []
+    for i, star in enumerate(traces):
+        if star.meta != "chosen":
+            continue
+        tier = str(star.name).removesuffix(": chosen")
+        base = points.get(tier)
+        ids = [str(row[3]) for row in base.customdata] if base is not None and base.customdata is not None else []
+        want = str(picked.get(tier, ""))
+        hit = ids.index(want) if want in ids else None
+        stars.append(i)
+        xs.append([] if hit is None or base is None else [base.x[hit]])
+        ys.append([] if hit is None or base is None else [base.y[hit]])
+    if stars:  # one message, only the stars' one-element x and y (values the figure already holds)
+        if hasattr(fig, "_send_update_msg"):  # a live widget: held while its view is being drawn
+            update_values(fig, {"x": xs, "y": ys}, {}, stars)
+        else:
+            fig.plotly_restyle({"x": xs, "y": ys}, trace_indexes=stars)

@@ -13,22 +13,11 @@ import pandas as pd
 from ..errors import DatasetError
 from ..trace import critical_path  # computed at the trace layer, drawn here (viz.critical_path)
 from ._frames import _decision_text, _go, _int, _lane_order, _num, _pick, _require, _usd
+from ._spec import Spec, figure, stacked_rows, template
 from .palette import CRITICAL
 
 
-def timeline(
-    frame: pd.DataFrame,
-    lane: str = "auto",
-    *,
-    color: str = "cost_usd",
-    highlight_critical_path: bool = True,
-    title: str | None = None,
-    label: str | None = None,
-    spans: bool = False,
-    lanes: Sequence[str] | None = None,
-    cmax: float | None = None,
-    x_range: tuple[float, float] | None = None,
-) -> Any:
+def timeline(frame: pd.DataFrame, lane: str = "auto", **options: Any) -> Any:
     """One bar per call on a time axis (seconds from the run's start), one lane per tier or agent,
     coloured by cost. Hover shows model, tokens, cost, latency and the routing decision (score
     against threshold, alternatives and their predicted cost). With ``call_id`` and ``parent_id``
@@ -43,28 +32,47 @@ def timeline(
     name, so no hover is needed to see who answered. ``lanes`` lists lanes to draw even when
     empty (a tier with no calls says so); ``cmax`` and ``x_range`` fix the colour scale and the
     time axis, so timelines meant to be compared share them (:func:`timelines` does this).
-    Hatched bars (refused, failed) get their own legend entry."""
-    go = _go()
+    Hatched bars (refused, failed) get their own legend entry.
+
+    Options (keyword only): ``color="cost_usd"``, ``highlight_critical_path=True``, ``title``,
+    ``label``, ``spans=False``, ``lanes``, ``cmax``, ``x_range``; :func:`timeline_spec` lists them."""
+    _go()  # a clear error if plotly is missing
+    return figure(timeline_spec(frame, lane, **options))
+
+
+def timeline_spec(
+    frame: pd.DataFrame,
+    lane: str = "auto",
+    *,
+    color: str = "cost_usd",
+    highlight_critical_path: bool = True,
+    title: str | None = None,
+    label: str | None = None,
+    spans: bool = False,
+    lanes: Sequence[str] | None = None,
+    cmax: float | None = None,
+    x_range: tuple[float, float] | None = None,
+) -> Spec:
+    """:func:`timeline` as plain dicts (``{"data", "layout"}``), what a live widget restyles."""
     f = _require(frame, ["start", "end", "model"], "timeline")
     run_start = float(f["start"].min()) if len(f) else 0.0  # before spans are dropped: the task's start
     f = f if spans else _calls_only(f)
     bars = _bars(f, _lane_column(f, lane), run_start)
     cvals = f[color].astype(float).fillna(0.0).to_numpy() if color in f.columns else np.zeros(len(f))
-    fig = go.Figure()
-    fig.add_trace(_calls_trace(go, bars, cvals, color, cmax))
-    if bars.bad.any():
-        fig.add_trace(_hatch_legend_trace(go, bars))
+    # the hatch legend entry is always there (hidden when nothing is hatched): a live figure keeps
+    # one set of traces for life (viz.live), and a budget change can hatch calls or clear them
+    data = [_calls_trace(bars, cvals, color, cmax), _hatch_legend_trace(bars)]
     if highlight_critical_path and {"call_id", "parent_id"} <= set(f.columns) and f["parent_id"].notna().any():
-        fig.add_trace(_critical_path_trace(go, bars))
+        data.append(_critical_path_trace(bars))
     order = _lane_order(list(bars.lanes) + list(lanes or []))
     served = _served_models(bars, order)
-    _annotate_empty_lanes(fig, served)
     total = float(f["cost_usd"].sum()) if "cost_usd" in f.columns else float("nan")
-    fig.update_layout(**_timeline_layout(
+    layout = _timeline_layout(
         title or (f"{label}: " if label else "") + f"{len(f)} calls · {_usd(total)} · wall {bars.span:.1f} s",
-        served, x_range, legend=any(t.name != "calls" for t in fig.data),
-    ))
-    return fig
+        served, x_range, legend=any(t["name"] != "calls" and t.get("visible", True) for t in data),
+    )
+    layout["annotations"] = _empty_lane_notes(served)
+    return {"data": data, "layout": layout}
 
 
 @dataclass(frozen=True)
@@ -166,19 +174,20 @@ def _money_ticks(top: float) -> str:
     return f"$.{decimals}~f"
 
 
-def _calls_trace(go: Any, bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None) -> Any:
+def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None) -> Spec:
     """The bars themselves: coloured by ``color`` (on a fixed scale when ``cmax`` is given, so
     timelines compare), hatched when a call did not succeed, named by model when wide enough."""
     top = float(cmax) if cmax is not None else (float(cvals.max()) if len(cvals) else 0.0)
-    return go.Bar(
-        name="calls", orientation="h", y=bars.lanes.to_numpy(), x=bars.shown, base=bars.start,
-        customdata=np.array(bars.ids, dtype=object), hovertext=_hover_texts(bars), hoverinfo="text",
+    return dict(
+        type="bar", name="calls", orientation="h", y=bars.lanes.tolist(), x=bars.shown, base=bars.start,
+        customdata=_plain(bars.ids), hovertext=_hover_texts(bars), hoverinfo="text",
         # the model's name on bars wide enough to hold it (uniformtext hides it on the others)
         text=[m.split(":", 1)[-1] for m in bars.models], textposition="inside", insidetextanchor="middle",
         textfont=dict(color="white"),
         marker=dict(
             color=cvals, colorscale="Viridis", cmin=0.0, cmax=max(top, 1e-9),
-            showscale=bool(top > 0), colorbar=dict(title=color.replace("_usd", " (USD)"), tickformat=_money_ticks(top)),
+            showscale=bool(top > 0), colorbar=dict(title=dict(text=color.replace("_usd", " (USD)")),
+                                                    tickformat=_money_ticks(top)),
             # an explicit hatch colour: by default plotly.js takes it from the numeric colour array
             # and logs "Invalid color specifier" for every bar
             pattern=dict(shape=["x" if b else "" for b in bars.bad], fgcolor="#222", fillmode="overlay", size=6),
@@ -187,23 +196,30 @@ def _calls_trace(go: Any, bars: _Bars, cvals: np.ndarray, color: str, cmax: floa
     )
 
 
-def _hatch_legend_trace(go: Any, bars: _Bars) -> Any:
-    """A legend-only entry that says what the hatching means and how many calls it marks."""
+def _plain(values: Sequence[Any]) -> list[Any]:
+    """Python scalars (numpy ints would not serialize in a live widget's message)."""
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def _hatch_legend_trace(bars: _Bars) -> Spec:
+    """A legend-only entry that says what the hatching means and how many calls it marks (hidden
+    when no call is hatched)."""
     kinds = sorted({str(s) for s, b in zip(bars.statuses, bars.bad, strict=True) if b})
     n = int(bars.bad.sum())
-    return go.Bar(
-        name=f"{' / '.join(kinds)} (hatched): {n} call{'s' if n > 1 else ''}", x=[None], y=[None], orientation="h",
+    return dict(
+        type="bar", name=f"{' / '.join(kinds)} (hatched): {n} call{'s' if n > 1 else ''}" if n else "hatched: none",
+        x=[None], y=[None], visible=bool(n), orientation="h",
         marker=dict(color="#bbbbbb", pattern=dict(shape="x", fgcolor="#222")), hoverinfo="skip",
     )
 
 
-def _critical_path_trace(go: Any, bars: _Bars) -> Any:
+def _critical_path_trace(bars: _Bars) -> Spec:
     """The calls on the critical path outlined in red, over their bars: what set the wall time."""
     mask = bars.frame["call_id"].isin(set(critical_path(bars.frame))).to_numpy()
-    return go.Bar(
-        name="critical path", orientation="h", y=bars.lanes.to_numpy()[mask], x=bars.shown[mask],
-        base=bars.start[mask], customdata=np.array(bars.ids, dtype=object)[mask], hoverinfo="skip",
-        marker=dict(color="rgba(0,0,0,0)", line=dict(color=CRITICAL, width=2.5)),
+    return dict(
+        type="bar", name="critical path", orientation="h", y=bars.lanes.to_numpy()[mask].tolist(), x=bars.shown[mask],
+        base=bars.start[mask], customdata=_plain([i for i, m in zip(bars.ids, mask, strict=True) if m]),
+        hoverinfo="skip", marker=dict(color="rgba(0,0,0,0)", line=dict(color=CRITICAL, width=2.5)),
     )
 
 
@@ -220,30 +236,34 @@ def _lane_label(lane: str, models: list[str]) -> str:
     return f"<b>{lane}</b><br>" + ", ".join(models[:2]) + more
 
 
-def _annotate_empty_lanes(fig: Any, served: dict[str, list[str]]) -> None:
+def _empty_lane_notes(served: dict[str, list[str]], yref: str = "y") -> list[Spec]:
     """A lane asked for but empty says so, not just a blank row."""
-    for ln, models in served.items():
-        if not models:
-            fig.add_annotation(x=0, y=ln, xref="paper", yref="y", xanchor="left", showarrow=False,
-                               text=f"no {ln} calls in this run", font=dict(color="#777", size=11))
+    return [dict(x=0, y=ln, xref="paper", yref=yref, xanchor="left", showarrow=False,
+                 text=f"no {ln} calls in this run", font=dict(color="#777", size=11))
+            for ln, models in served.items() if not models]
+
+
+def _lane_axis(served: dict[str, list[str]]) -> Spec:
+    """Lanes top-down in ``served``'s order, labelled with the models that served them."""
+    order = list(served)
+    return dict(categoryorder="array", categoryarray=list(reversed(order)), tickvals=order,
+                ticktext=[_lane_label(ln, served[ln]) for ln in order], range=[-0.5, len(order) - 0.5],
+                automargin=True)
 
 
 def _timeline_layout(title: str, served: dict[str, list[str]], x_range: tuple[float, float] | None, *,
-                     legend: bool) -> dict[str, Any]:
+                     legend: bool) -> Spec:
     """Lanes top-down in ``served``'s order, labelled with their models; a height that grows with
     the lanes, and room below the axis for the legend when there is one."""
-    order = list(served)
     return dict(
-        title=title,
-        barmode="overlay", xaxis_title="seconds from the run's start", yaxis_title=None,
-        yaxis=dict(categoryorder="array", categoryarray=list(reversed(order)), tickvals=order,
-                   ticktext=[_lane_label(ln, served[ln]) for ln in order],
-                   range=[-0.5, len(order) - 0.5], automargin=True),
-        xaxis=dict(range=list(x_range) if x_range else None, rangemode="tozero"),
+        title=dict(text=title),
+        barmode="overlay", yaxis=_lane_axis(served),
+        xaxis=dict(title=dict(text="seconds from the run's start"), rangemode="tozero",
+                   **({"range": list(x_range)} if x_range else {})),
         uniformtext=dict(minsize=9, mode="hide"),
-        showlegend=legend, template="plotly_white",
+        showlegend=legend, template=template(),
         legend=dict(orientation="h", x=0, y=-0.3, yanchor="top"),  # below the axis, clear of the colour bar
-        height=max(260, 80 * len(order) + 130) + (40 if legend else 0),
+        height=max(260, 80 * len(served) + 130) + (40 if legend else 0),
         margin=dict(t=60),
     )
 
@@ -260,45 +280,54 @@ def timelines(
     one time axis (shared and zoomed together), the same lanes in the same order, one colour bar.
     Each run's panel is titled with its name and sums (calls, cost, wall time)."""
     _go()  # a clear error if plotly is missing
-    from plotly.subplots import make_subplots
+    return figure(timelines_spec(frames, lane, lanes=lanes, title=title, **kwargs))
 
+
+def timelines_spec(
+    frames: Mapping[str, pd.DataFrame],
+    lane: str = "auto",
+    *,
+    lanes: Sequence[str] | None = None,
+    title: str | None = None,
+    **kwargs: Any,
+) -> Spec:
+    """:func:`timelines` as plain dicts (``{"data", "layout"}``), what a live widget restyles."""
     if not isinstance(frames, Mapping) or not frames:
         raise DatasetError("timelines needs a non-empty {policy name: frame} mapping")
     runs = {str(k): _require(v, ["start", "end", "model"], f"timelines[{k!r}]") for k, v in frames.items()}
-    cost = [float(f[kwargs.get("color", "cost_usd")].max()) for f in runs.values() if kwargs.get("color", "cost_usd") in f]
+    col = kwargs.pop("color", "cost_usd")
+    cost = [float(f[col].max()) for f in runs.values() if col in f]
     cmax = max([c for c in cost if c == c] or [0.0])
     ends = [float(f["end"].max() - f["start"].min()) for f in runs.values() if len(f)]
     x_range = (0.0, max(ends or [1.0]) * 1.02)
-    col = kwargs.pop("color", "cost_usd")
     first = next(iter(runs.values()))
     lane_col = _pick(first, ("tier", "agent"), "timelines lane") if lane == "auto" else lane
     all_lanes = _lane_order([str(v) for f in runs.values() if lane_col in f for v in f[lane_col].dropna()]
                             + list(lanes or []))
-    figs = {name: timeline(f, lane_col, color=col, label=name, lanes=all_lanes, cmax=cmax, x_range=x_range, **kwargs)
-            for name, f in runs.items()}
-    fig = make_subplots(rows=len(figs), cols=1, shared_xaxes=True, vertical_spacing=0.12 / max(len(figs) - 1, 1),
-                        subplot_titles=[str(f.layout.title.text) for f in figs.values()])
+    subs = [timeline_spec(f, lane_col, color=col, label=name, lanes=all_lanes, cmax=cmax, x_range=x_range, **kwargs)
+            for name, f in runs.items()]
+    refs, layout = stacked_rows([s["layout"]["title"]["text"] for s in subs], 0.12 / max(len(subs) - 1, 1))
+    data: list[Spec] = []
     seen: set[str] = set()
-    for row, sub in enumerate(figs.values(), start=1):
-        for tr in sub.data:
-            tr.showlegend = tr.name != "calls" and tr.name not in seen
-            seen.add(str(tr.name))
-            if tr.name == "calls" and row > 1:
-                tr.marker.showscale = False
-            tr.legendgroup = tr.name
-            fig.add_trace(tr, row=row, col=1)
-        y = sub.layout.yaxis
-        fig.update_yaxes(categoryorder="array", categoryarray=y.categoryarray, tickvals=y.tickvals,
-                         ticktext=y.ticktext, range=y.range, automargin=True, row=row, col=1)
-        for ann in sub.layout.annotations:
-            fig.add_annotation(ann.update(yref=f"y{row if row > 1 else ''}"))
-    fig.update_xaxes(range=list(x_range), title_text=None)
-    fig.update_xaxes(title_text="seconds from the run's start (same axis for every run)", row=len(figs), col=1)
-    n_lanes = len(all_lanes)
-    fig.update_layout(
-        title=title or "timelines on one time axis and one cost colour scale",
-        barmode="overlay", template="plotly_white", uniformtext=dict(minsize=9, mode="hide"),
+    for row, (sub, (xref, yref)) in enumerate(zip(subs, refs, strict=True), start=1):
+        for tr in sub["data"]:
+            tr.update(xaxis=xref, yaxis=yref, legendgroup=tr["name"],
+                      showlegend=tr["name"] != "calls" and tr["name"] not in seen)
+            if tr.get("visible", True):
+                seen.add(tr["name"])
+            if tr["name"] == "calls" and row > 1:
+                tr["marker"]["showscale"] = False
+            data.append(tr)
+        layout[f"yaxis{'' if row == 1 else row}"].update(sub["layout"]["yaxis"])
+        layout["annotations"] += [dict(a, yref=yref) for a in sub["layout"]["annotations"]]
+    n = len(subs)
+    for row in range(1, n + 1):
+        layout[f"xaxis{'' if row == 1 else row}"]["range"] = list(x_range)
+    layout[f"xaxis{'' if n == 1 else n}"]["title"] = dict(text="seconds from the run's start (same axis for every run)")
+    layout.update(
+        title=dict(text=title or "timelines on one time axis and one cost colour scale"),
+        barmode="overlay", template=template(), uniformtext=dict(minsize=9, mode="hide"),
         showlegend=bool(seen - {"calls"}), legend=dict(orientation="h", x=0, y=-0.08, yanchor="top"),
-        height=len(figs) * (70 * n_lanes + 90) + 140, margin=dict(t=90),
+        height=n * (70 * len(all_lanes) + 90) + 140, margin=dict(t=90),
     )
-    return fig
+    return {"data": data, "layout": layout}
