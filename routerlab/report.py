@@ -1,4 +1,4 @@
-"""Execute notebooks into self-contained HTML reports (plotly.js embedded: they open offline).
+"""Execute notebooks into self-contained HTML reports (plotly.js embedded, no CDN script: they open offline).
 
     python -m routerlab.report notebooks reports          # every notebooks/NN_*.ipynb
     python -m routerlab.report notebooks reports --only 01_quickstart
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import html
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -68,6 +69,17 @@ def _run_once(nb: Path, out_dir: Path, cell_timeout: int, timeout_s: float) -> t
     return True, ""
 
 
+# nbconvert's lab template loads require.js and MathJax from a CDN, and plotly's notebook renderer
+# adds a MathJax <script src> to every figure: offline they only fail (console errors, a wait), and
+# the reports need neither (plotly.js is inlined; no LaTeX), so they are taken out.
+_CDN_SCRIPT = re.compile(r"""<script\b[^>]*\bsrc=["']https?://[^"']*["'][^>]*>\s*</script>""", re.IGNORECASE)
+
+
+def _strip_cdn_scripts(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    page.write_text(_CDN_SCRIPT.sub("", text), encoding="utf-8")
+
+
 def export_notebook(nb: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, cell_timeout: int = 120,
                     timeout_s: float = 600, retries: int = 1) -> ReportResult:
     """Execute one notebook to ``out_dir/<name>.html``; retried ``retries`` times on failure."""
@@ -80,6 +92,7 @@ def export_notebook(nb: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     for attempts in range(1, retries + 2):
         ok, error = _run_once(path, out, cell_timeout, timeout_s)
         if ok:
+            _strip_cdn_scripts(out / (path.stem + ".html"))
             return ReportResult(path, out / (path.stem + ".html"), True, time.monotonic() - t0, attempts)
     return ReportResult(path, None, False, time.monotonic() - t0, attempts, error)
 

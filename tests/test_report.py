@@ -32,6 +32,8 @@ def test_report_embeds_plotly_and_the_figure_data(tmp_path: Path) -> None:
     assert "31415" in page and "27182" in page  # the figure's data is in the page
     # plotly.js itself is inlined (not loaded from a CDN <script src>), so the page works offline
     assert not re.search(r"<script[^>]+src=[\"'][^\"']*plotly", page)
+    # nor anything else: no require.js, MathJax or widget manager from a CDN (the lab template's defaults)
+    assert not re.search(r"<script[^>]+src=[\"']https?:", page), re.findall(r"<script[^>]+src=[^>]+>", page)
     assert len(page) > 1_000_000
 
 
