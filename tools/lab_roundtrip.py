@@ -116,9 +116,9 @@ def _api(url: str, method: str = "GET") -> object:
 
 
 @contextmanager
-def jupyterlab(checkout: Path, home: Path, startup_s: float = 90) -> Iterator[str]:
-    """JupyterLab on ``checkout/notebooks`` at 127.0.0.1, as ``make lab`` starts it; yields its URL.
-    The kernel imports the checkout's routerlab and reads the data mirror this machine uses."""
+def jupyterlab(checkout: Path, home: Path, startup_s: float = 90, root_dir: Path | None = None) -> Iterator[str]:
+    """JupyterLab on ``root_dir`` (default ``checkout/notebooks``) at 127.0.0.1, as ``make lab`` starts
+    it; yields its URL. The kernel imports the checkout's routerlab and reads this machine's data mirror."""
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), PYTHONPATH=str(checkout))
     mirror = _data_mirror()
@@ -126,7 +126,7 @@ def jupyterlab(checkout: Path, home: Path, startup_s: float = 90) -> Iterator[st
         env["ROUTERLAB_DATA_DIR"] = mirror
     port = _port()
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={checkout / 'notebooks'}",
+           f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root_dir or checkout / 'notebooks'}",
            *lab_flags(checkout)]
     url = f"http://127.0.0.1:{port}"
     with (home / "lab.log").open("w") as log:
