@@ -66,7 +66,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
     tools = _lab_tools()
     with tools.jupyterlab(ROOT, home, startup_s=60, root_dir=work) as url:
-        yield {"url": url, "home": home, "token": tools.TOKEN}
+        yield {"url": url, "home": home, "tools": tools}
 
 
 def _screenshot_path(tmp_path: Path) -> Path:
@@ -80,7 +80,6 @@ def _screenshot_path(tmp_path: Path) -> Path:
 
 
 def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -92,16 +91,7 @@ def test_playground_dropdown_changes_the_plotted_data(lab, tmp_path: Path) -> No
             page = ctx.new_page()
             console: list[str] = []
             page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
-            page.goto(f"{lab['url']}/lab/tree/{NOTEBOOK.name}?token={lab['token']}", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-            # JupyterLab may ask which kernel to start; take the notebook's own (python3).
-            select = page.locator(".jp-Dialog button:text-is('Select')")
-            try:
-                select.wait_for(timeout=10_000)
-                select.click()
-            except PlaywrightTimeout:
-                pass
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+            lab["tools"].open_notebook(page, lab["url"], NOTEBOOK.name, idle_timeout_s=60)
             _dismiss_popups(page)
             if os.environ.get("ROUTERLAB_BROWSER_RUN_ALL") == "1":
                 _run_all(page)

@@ -157,6 +157,22 @@ def _shut_down_kernel(url: str, name: str) -> None:
             _api(f"{url}/api/sessions/{s['id']}", method="DELETE")
 
 
+def open_notebook(page, url: str, name: str, idle_timeout_s: float = 90) -> None:  # noqa: ANN001
+    """Open notebook ``name`` in the lab at ``url`` and wait until its kernel is idle."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # reset: do not restore the last page's workspace (it would reopen, and rerun, the notebook before)
+    page.goto(f"{url}/lab/tree/{name}?token={TOKEN}&reset", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    choose = page.locator(".jp-Dialog button:text-is('Select')")  # the lab may ask which kernel
+    try:
+        choose.wait_for(timeout=10_000)
+        choose.click()
+    except PlaywrightTimeout:
+        pass
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=idle_timeout_s * 1000)
+
+
 def run_and_save(context, url: str, notebook: Path, timeout_s: float, shots: Path | None) -> Outcome:  # noqa: ANN001
     """Open ``notebook`` in the lab, Run All Cells, wait for the end, save with Ctrl+S."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -165,16 +181,7 @@ def run_and_save(context, url: str, notebook: Path, timeout_s: float, shots: Pat
     t_open = time.monotonic()
     page = context.new_page()
     try:
-        # reset: do not restore the last page's workspace (it would reopen, and rerun, the notebook before)
-        page.goto(f"{url}/lab/tree/{notebook.name}?token={TOKEN}&reset", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        choose = page.locator(".jp-Dialog button:text-is('Select')")  # the lab may ask which kernel
-        try:
-            choose.wait_for(timeout=5_000)
-            choose.click()
-        except PlaywrightTimeout:
-            pass
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+        open_notebook(page, url, notebook.name)
         t0 = time.monotonic()
         page.click(".lm-MenuBar-itemLabel:text-is('Run')")
         page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
