@@ -12,7 +12,7 @@ from routerlab.datasets import load_aider, load_swebench_bash_only, load_tau2_le
 from routerlab.errors import RoutingError
 from routerlab.quality import agent_rule, tau2_rule
 from routerlab.quality.architect import architect_pairs
-from routerlab.quality.evidence import NO_EVIDENCE, tier_table
+from routerlab.quality.evidence import NO_EVIDENCE, default_calibration_tables, tier_table
 from routerlab.quality.policy import policy_search
 from routerlab.simulate import simulate
 from routerlab.tiers import TierMap
@@ -122,3 +122,16 @@ def test_policy_search_costs_and_times_match_simulate(table) -> None:
     assert len(front) and front["cost_usd"].is_monotonic_increasing
     with pytest.raises(RoutingError, match="no candidates"):
         policy_search(wl, {"coder": [OPUS]}, evidence=table)
+
+
+def test_calibration_rows_name_their_table_without_machine_paths(tmp_path: Path) -> None:
+    user = tmp_path / "deep" / "calibration_mine.csv"
+    user.parent.mkdir()
+    user.write_text("candidate,n,correct,accuracy,cost_per_1k_usd\nllm:openai:gpt-4o-mini,40,38,0.95,0.02\n")
+    tables = [user, *default_calibration_tables()]
+    rows = tier_table(TierMap.default(), calibration_tables=tables)
+    rows = rows[rows["benchmark"].str.startswith("routerlab eval set")]
+    assert "user file calibration_mine.csv" in set(rows["source"])
+    assert not rows["source"].str.contains(str(tmp_path), regex=False).any()
+    mine = rows[rows["source"] == "user file calibration_mine.csv"].iloc[0]
+    assert (mine["catalog_id"], mine["n"], mine["value"]) == ("openai:gpt-4o-mini", 40, 0.95)

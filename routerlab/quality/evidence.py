@@ -105,6 +105,16 @@ def _orchestrator(data_dir: str | None) -> list[pd.DataFrame]:
     return parts
 
 
+def _table_source(path: Path) -> str:
+    """Where a calibration table came from, without this machine's paths: the checkout's own table
+    by its path in the checkout, any other by its file name."""
+    checkout = Path(__file__).resolve().parents[2]
+    try:
+        return f"routerlab checkout: {path.resolve().relative_to(checkout).as_posix()}"
+    except ValueError:
+        return f"user file {path.name}"
+
+
 def _classifier(tables: list[Path], catalog: Catalog) -> list[pd.DataFrame]:
     parts = []
     for path in tables:
@@ -116,10 +126,11 @@ def _classifier(tables: list[Path], catalog: Catalog) -> list[pd.DataFrame]:
         llm["catalog_id"] = llm["candidate"].str.removeprefix("llm:")
         llm = llm[llm["catalog_id"].isin([m.id for m in catalog])]
         if len(llm):
+            # the run writes no date of its own: the file's modification date stands in
             stamp = pd.Timestamp(os.path.getmtime(path), unit="s").date().isoformat()
             parts.append(_rows("classifier", llm, catalog_id="catalog_id", benchmark="routerlab eval set (test split)",
                                group=path.name, metric="tier accuracy", label="candidate", successes="correct",
-                               n="n", cost_per_task=llm["cost_per_1k_usd"] / 1000, date=stamp, source=str(path)))
+                               n="n", cost_per_task=llm["cost_per_1k_usd"] / 1000, date=stamp, source=_table_source(path)))
     return parts
 
 
@@ -160,16 +171,18 @@ def headline(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def tier_table(tiers: TierMap | None = None, candidates: dict[str, list[str]] | None = None,
-               data_dir: str | os.PathLike[str] | None = None, tau2_group: dict[str, str] | None = None) -> pd.DataFrame:
+               data_dir: str | os.PathLike[str] | None = None, tau2_group: dict[str, str] | None = None,
+               calibration_tables: list[str | os.PathLike[str]] | None = None) -> pd.DataFrame:
     """Per tier and candidate (default: the tier's models, then every catalog model that can serve
     it and has evidence): headline evidence, the best candidate on the same benchmark, and the
     gap in points with its interval; "no evidence" where nothing was measured. ``chosen`` marks
     each tier's first model; ``attrs["combinations"]`` holds :func:`~routerlab.quality.combination_table`
     (measured pairs and whole-agent runs, printed by the readouts; ``routerlab.readouts.attached(table)``
     returns it). ``tau2_group`` limits the orchestrator's tau2 rows to one group
-    (default: every group, each compared only within itself)."""
+    (default: every group, each compared only within itself). ``calibration_tables``: the
+    classifier tier's eval-set runs (``calibrate()`` tables; default the checkout's own)."""
     tm = tiers or TierMap.default()
-    ev_all = tier_evidence(data_dir=data_dir)
+    ev_all = tier_evidence(data_dir=data_dir, calibration_tables=calibration_tables)
     if tau2_group is not None:
         want = f"{tau2_group['tau2_bench_version']} / sim {tau2_group['user_simulator']} / {tau2_group['submission_type']}"
         ev_all = ev_all[(ev_all["tier"] != "orchestrator") | (ev_all["group"] == want)]
