@@ -62,7 +62,7 @@ from .types import Request
 from .workloads.workload import Workload
 
 __all__ = ["simulate", "simulate_many", "comparison_table", "compare", "SimResult", "resolve_model", "policy_models", "policy_codes", "Policy", "CANNOT_KNOW",
-           "CACHE_MODES", "CACHE_DEFAULT", "chain_ends", "quality_readout", "latency_params", "prev_in_lane_on_same_model"]
+           "CACHE_MODES", "CACHE_DEFAULT", "chain_ends", "quality_readout", "combination_rows", "latency_params", "prev_in_lane_on_same_model"]
 
 #: A what-if policy: one model id for every call, a kind -> model map, tiers, a router, or a function of the step.
 Policy = str | Mapping[str, str] | TierMap | Router | Callable[[Any], str]
@@ -408,13 +408,14 @@ def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog
     return df
 
 
-def quality_readout(table: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFrame:
+def quality_readout(table: pd.DataFrame, models: Mapping[str, str], *, combinations: bool = True) -> pd.DataFrame:
     """Per tier in ``models`` ({tier: model id}): that model's row of a tier-evidence table
     (``routerlab.quality.tier_table()``) and one line of text saying what was measured, on
     what, with its interval and the gap to the tier's best evidence, or "no evidence". When the
     table carries ``attrs["combinations"]`` (``tier_table()`` attaches them), rows indexed
     :data:`COMBINATION` follow: the measured whole combinations the assignment realises (an
-    architect/editor pair, whole-agent runs), or "no measured combination"."""
+    architect/editor pair, whole-agent runs), or "no measured combination"; ``combinations=False``
+    leaves them out (they depend on the whole assignment, not on one tier's model)."""
     rows = []
     for tier, model in models.items():
         hit = table[(table["tier"] == tier) & (table["catalog_id"] == model)]
@@ -432,11 +433,19 @@ def quality_readout(table: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFr
         else:
             text += ", the best evidence for this tier" if tier != "classifier" else ", at or above the 95% target"
         rows.append({"tier": tier, "model": model, "value": r["value"], "gap_points": r["gap_points"], "text": text})
-    combos = attached(table)  # tier_table() attaches the measured combinations of its data
-    if combos is not None:
-        rows += [{"tier": COMBINATION, "model": "", "value": np.nan, "gap_points": np.nan, "text": line}
-                 for line in combination_lines(combos, models)]
+    if combinations:
+        rows += combination_rows(table, models)
     return pd.DataFrame(rows, columns=["tier", "model", "value", "gap_points", "text"]).set_index("tier")
+
+
+def combination_rows(table: pd.DataFrame, models: Mapping[str, str]) -> list[dict[str, Any]]:
+    """:func:`quality_readout`'s rows indexed :data:`COMBINATION` for the assignment ``models``;
+    none when ``table`` carries no ``attrs["combinations"]`` (``tier_table()`` attaches them)."""
+    combos = attached(table)
+    if combos is None:
+        return []
+    return [{"tier": COMBINATION, "model": "", "value": np.nan, "gap_points": np.nan, "text": line}
+            for line in combination_lines(combos, models)]
 
 
 def comparison_table(results: Mapping[str, SimResult]) -> pd.DataFrame:

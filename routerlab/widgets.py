@@ -24,8 +24,7 @@ import pandas as pd
 from . import viz
 from ._numbers import usd
 from .errors import ConfigurationError, MissingDependencyError
-from .readouts import COMBINATION, attached, combination_lines
-from .simulate import quality_readout
+from .simulate import combination_rows, quality_readout
 from .tiers import TierMap
 from .viz._frames import _go as _plotly
 from .viz.live import restyle_in_place, resync_views
@@ -257,25 +256,18 @@ class Playground:
             return pd.DataFrame(columns=["model", "value", "gap_points", "text"])
         picked = self.state.tiers.as_dict()
         self._remember_readouts({t: [m] for t, m in picked.items() if (t, m) not in self._readout})
-        rows = [self._readout[(t, m)] for t, m in picked.items()]
-        index = list(picked)
-        # A measured combination depends on the whole assignment, not one tier: read it each time
-        # (its text is formatted once, so this stays cheap).
-        combos = attached(self.quality)
-        if combos is not None:
-            lines = combination_lines(combos, picked)
-            rows += [{"model": "", "value": float("nan"), "gap_points": float("nan"), "text": line} for line in lines]
-            index += [COMBINATION] * len(lines)
-        return pd.DataFrame(rows, index=pd.Index(index, name="tier"), columns=["model", "value", "gap_points", "text"])
+        rows = [{"tier": t, **self._readout[(t, m)]} for t, m in picked.items()]
+        # a measured combination depends on the whole assignment: read on each change (its text
+        # is formatted once, so this stays cheap)
+        rows += combination_rows(self.quality, picked)
+        return pd.DataFrame(rows, columns=["tier", "model", "value", "gap_points", "text"]).set_index("tier")
 
     def _remember_readouts(self, options: Mapping[str, Sequence[str]]) -> None:
         """``quality_readout``'s row for each (tier, model) given, a few tiers at a time."""
         assert self.quality is not None
         for k in range(max((len(v) for v in options.values()), default=0)):
             models = {t: list(v)[k] for t, v in options.items() if k < len(v)}
-            for tier, row in quality_readout(self.quality, models).iterrows():
-                if tier == COMBINATION:
-                    continue  # per assignment, not per (tier, model): see quality_frame
+            for tier, row in quality_readout(self.quality, models, combinations=False).iterrows():
                 self._readout[(str(tier), row["model"])] = {str(k): v for k, v in row.items()}
 
     def _quality_now(self) -> pd.DataFrame:
