@@ -32,12 +32,12 @@ __all__ = ["STRENGTH_GRID", "RESIDUAL_GRID", "CV_COST_WEIGHTS", "group_folds", "
 
 STRENGTH_GRID = (0.0, 2.0, 5.0, 20.0, 80.0)
 RESIDUAL_GRID = (0.0, 0.125, 0.25, 0.5, 1.0)
-# cost weights in units of one call of the priciest model: 0 (best quality) to 1 (one quality
-# point per such call, beyond which a 0/1 outcome never pays for it)
 # how many paired standard errors a candidate may trail the best and still be preferred for
 # being simpler: 1 (the usual rule) moved RouteLLM MT-Bench's 57-row training folds away from
 # task identity and cost 0.011 APGR on average over 3 fold seeds; 2 kept them there
 SE_RULE = 2.0
+# cost weights in units of one call of the priciest model: 0 (best quality) to 1 (one quality
+# point per such call, beyond which a 0/1 outcome never pays for it)
 CV_COST_WEIGHTS = np.concatenate(([0.0], np.geomspace(0.01, 1.0, 12)))
 
 
