@@ -93,13 +93,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(_format_table(result["table"]))
     print()
     routed = list(result["results"].values())[-1]
-    print("How this was computed: no model was called. Each call keeps its real recorded tokens; cost is the")
-    print("catalog's price for the model its tier routes to, time is the catalog's latency profile")
-    print("(time to first token + output tokens / throughput) plus the recorded gaps between calls (tools, user).")
+    import textwrap
+
+    from .demo_report import HOW_COMPUTED, cache_findings
+
+    print(textwrap.fill(f"How this was computed: {HOW_COMPUTED}", 100))
     print("A prompt cache belongs to one model: a call reads from cache at most what its model already saw")
     print("earlier in this run (simulate's default cache='per-model'; see routerlab.simulate for the bounds).")
-    from .demo_report import cache_findings
-
     for finding in cache_findings(result["results"]):
         print(f"  {finding}")
     for note in routed.notes:

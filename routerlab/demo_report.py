@@ -10,7 +10,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CACHE_NOTE", "cache_price_note", "write_demo_report", "tier_costs", "cache_findings"]
+__all__ = ["CACHE_NOTE", "HOW_COMPUTED", "cache_price_note", "write_demo_report", "tier_costs", "cache_findings"]
+
+# The terminal and the page say the same: what the table's columns are and where they come from.
+HOW_COMPUTED = ("No model was called. Each call keeps its recorded tokens; cost is the catalog's price for the "
+                "model its tier routes to, time is the catalog's latency profile (time to first token + output "
+                "tokens / throughput) plus the recorded gaps between calls (tools, user). Wall time runs from a "
+                "task's first call to its last call's end, gaps included (summed over tasks); LLM time is the sum "
+                "of the calls' own latencies, without the gaps.")
 
 CACHE_NOTE = ("A prompt cache belongs to one model: a call reads from cache at most what its model already saw "
               "earlier in this run (simulate(cache='per-model')). Agents re-send a long, growing context on every "
@@ -70,9 +77,35 @@ def _time_lead(a: pd.DataFrame, b: pd.DataFrame, points: int = 2000) -> float:
     return float(np.mean(va > vb))
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _tier_sentence(tier: str, r: pd.Series, a: pd.Series) -> str:
+    """One tier on the same model under both policies: its cost routed vs all-top, and the cached
+    tokens behind the difference. "Same" is what the page shows: equal to the cent's hundredth."""
+    cost_r, cost_a = f"${r['cost_usd']:.4f}", f"${a['cost_usd']:.4f}"
+    if cost_r == cost_a:
+        head = f"The {tier} tier runs the same model ({r['model']}) under both policies and costs the same ({cost_r})."
+    else:
+        more = r["cost_usd"] > a["cost_usd"]
+        head = (f"The {tier} tier runs the same model ({r['model']}) under both policies, "
+                f"{'yet costs more' if more else 'and costs less'} routed ({cost_r}) than all-top ({cost_a}).")
+    cr, ca = int(r["cached_tokens"]), int(a["cached_tokens"])
+    read = (f" Its {_plural(int(r['calls']), 'call')} read {cr:,} of {int(r['input_tokens']):,} input tokens from "
+            f"cache routed, {ca:,} all-top")
+    if cr < ca:
+        why = (": routed, the model saw only its own calls earlier in the run, not the other tiers' calls in "
+               "between, so its cache held less of the context.")
+    else:
+        why = f": its cache held {'as much' if cr == ca else 'more'} of the context routed."
+    return head + read + why
+
+
 def cache_findings(results: dict[str, Any]) -> list[str]:
     """Sentences that explain the cost difference per tier, each computed from the frames: where
-    the same model costs more routed than all-top, how many cached tokens it lost."""
+    the same model costs more routed than all-top, how many cached tokens it lost. Every direction
+    word ("more", "sooner", "below") is chosen from the numbers it sits beside."""
     names = list(results)
     top, routed = names[0], names[-1]
     t = tier_costs(results)
@@ -83,22 +116,20 @@ def cache_findings(results: dict[str, Any]) -> list[str]:
         r, a = t.loc[(routed, tier)], t.loc[(top, tier)]
         if r["model"] != a["model"]:
             continue
-        more = r["cost_usd"] > a["cost_usd"]
-        out.append(
-            f"The {tier} tier runs the same model ({r['model']}) under both policies, yet costs "
-            f"{'more' if more else 'less'} routed (${r['cost_usd']:.4f}) than all-top (${a['cost_usd']:.4f}). Its "
-            f"{int(r['calls'])} calls read {int(r['cached_tokens']):,} of {int(r['input_tokens']):,} input tokens from "
-            f"cache routed, {int(a['cached_tokens']):,} all-top: routed, the model saw only its own calls earlier in "
-            f"the run, not the other tiers' calls in between, so its cache held "
-            f"{'less' if r['cached_tokens'] < a['cached_tokens'] else 'as much or more'} of the context.")
-    lead = _cumulative_lead(results[routed].frame, results[top].frame)
-    tlead = _time_lead(results[routed].frame, results[top].frame)
-    end_r, end_a = results[routed].frame["cost_usd"].sum(), results[top].frame["cost_usd"].sum()
-    out.append(
-        f"Counted call by call, routed's cumulative cost is above all-top's for {lead:.0%} of the run (a model "
-        f"pays for fresh context the first time it is called); on the clock it is above for {tlead:.0%} of the "
-        f"seconds, because routed calls answer sooner, so the same spending comes earlier. It ends "
-        f"{'below' if end_r < end_a else 'above'} all-top: ${end_r:.4f} vs ${end_a:.4f}.")
+        out.append(_tier_sentence(str(tier), r, a))
+    fr, fa = results[routed].frame, results[top].frame
+    lead = _cumulative_lead(fr, fa)
+    tlead = _time_lead(fr, fa)
+    sentence = f"Counted call by call, routed's cumulative cost is above all-top's for {lead:.0%} of the run"
+    if lead > 0:
+        sentence += " (a model pays for fresh context the first time it is called)"
+    sentence += f"; on the clock it is above for {tlead:.0%} of the seconds"
+    sooner = results[routed].totals["llm_s"] < results[top].totals["llm_s"]
+    if tlead > lead and sooner:
+        sentence += ", because routed calls answer sooner, so the same spending comes earlier"
+    end_r, end_a = fr["cost_usd"].sum(), fa["cost_usd"].sum()
+    where = "level with" if f"{end_r:.4f}" == f"{end_a:.4f}" else ("below" if end_r < end_a else "above")
+    out.append(f"{sentence}. It ends {where} all-top: ${end_r:.4f} vs ${end_a:.4f}.")
     return out
 
 
@@ -108,7 +139,7 @@ def _cache_heading(results: dict[str, Any]) -> str:
     t = tier_costs(results)
     dearer = [tier for tier in t.loc[names[-1]].index if tier in t.loc[names[0]].index
               and t.loc[(names[-1], tier), "model"] == t.loc[(names[0], tier), "model"]
-              and t.loc[(names[-1], tier), "cost_usd"] > t.loc[(names[0], tier), "cost_usd"]]
+              and round(t.loc[(names[-1], tier), "cost_usd"], 4) > round(t.loc[(names[0], tier), "cost_usd"], 4)]
     if not dearer:
         return "The prompt cache: what routing does to it"
     return f"Why the {' and '.join(dearer)} tier costs more when routed, on the same model: the prompt cache"
@@ -133,7 +164,7 @@ def write_demo_report(path: Path, task: Any, table_text: str, results: dict[str,
     top, routed = names[0], names[-1]
     frames = {name: r.frame for name, r in results.items()}
     cost_r, cost_a = frames[routed]["cost_usd"].sum(), frames[top]["cost_usd"].sum()
-    wall = {n: float(f["end"].max() - f["start"].min()) for n, f in frames.items()}
+    wall = {n: float(r.totals["wall_s"]) for n, r in results.items()}  # the table's own wall time
     headline = (f"{html.escape(routed)}: ${cost_r:.4f} vs ${cost_a:.4f} {html.escape(top)} "
                 f"(cost x{cost_r / cost_a:.2f}), wall time {wall[routed]:.0f} s vs {wall[top]:.0f} s "
                 f"(x{wall[routed] / wall[top]:.2f}).")
@@ -150,7 +181,7 @@ def write_demo_report(path: Path, task: Any, table_text: str, results: dict[str,
         "<h1>routerlab demo: all to the top model vs routed by tier</h1>"
         f"<p class='lead'>{headline}</p>"
         f"<p>Task: {html.escape(task.name)}. Tiers: {html.escape(repr(tiers))}.</p>"
-        f"<pre>{html.escape(table_text)}</pre>"
+        f"<pre>{html.escape(table_text)}</pre><p>{html.escape(HOW_COMPUTED)}</p>"
         f"<h2>{html.escape(_cache_heading(results))}</h2><p>{html.escape(cache_price_note(tiers))}</p>{findings}"
         f"{_tier_table(results)}"
         f"<h2>What this computed</h2><ul>{notes}</ul>"

@@ -256,7 +256,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
         notes.append(f"{totals['tasks_with_outcome'] - totals['tasks_outcome_known']} of {totals['tasks_with_outcome']} "
                      "tasks had calls rerouted: their outcome under this policy is unknown")
     notes.append("Wall time sums each task's wall time (tasks as independent runs); it includes recorded gaps "
-                 "(tool runs, users, sub-agents' own work) that routing does not change")
+                 "(tool runs, users, sub-agents' own work) that routing does not change.")
     return SimResult(_policy_name(policy), frame, totals, per_task, notes)
 
 

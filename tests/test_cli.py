@@ -81,3 +81,19 @@ def test_report_states_the_cache_price_and_the_dearer_tier_from_the_run(demo):
     top, routed = (demo["results"][n].frame for n in demo["table"].index)
     dearer = routed[routed.tier == "orchestrator"]["cost_usd"].sum() > top[top.tier == "orchestrator"]["cost_usd"].sum()
     assert ("Why the orchestrator tier costs more when routed" in html) == dearer
+
+
+def test_findings_choose_each_direction_word_from_the_numbers_beside_it():
+    # the synthetic task's orchestrator calls share no context: the same model costs the same under
+    # both policies, and the page must not call that "less" (nor the routed run's speed a reason
+    # when it is not faster)
+    from routerlab.demo_report import cache_findings
+
+    result = run_demo(out=None, source="synthetic")
+    tier_sentence, running = cache_findings(result["results"])
+    top, routed = (result["results"][n] for n in result["table"].index)
+    orch = [f.loc[f.tier == "orchestrator", "cost_usd"].sum() for f in (routed.frame, top.frame)]
+    assert f"{orch[0]:.4f}" == f"{orch[1]:.4f}"
+    assert "costs the same" in tier_sentence and "less" not in tier_sentence.split("Its")[0]
+    assert ("answer sooner" in running) == (routed.totals["llm_s"] < top.totals["llm_s"])
+    assert " 1 calls " not in " ".join(cache_findings(run_demo(n_calls=10, out=None)["results"]))
