@@ -4,14 +4,27 @@ task, all to the top model vs routed over the four tiers, priced and timed, with
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "run_demo"]
+__all__ = ["main", "run_demo", "build_parser"]
+
+# --help shows this, not the module docstring (no reST markup on a terminal)
+DESCRIPTION = ("Route each LLM call of an agent to the right model, offline: 'routerlab demo' prices and "
+               "times a real 50-call agent task sent all to the top model and routed over the four tiers")
+DEMO_DESCRIPTION = ("Replay the first calls of a real recorded agent session (or a task bootstrapped from "
+                    "four trajectory sets) under two policies, all to the top model and routed by tier, and "
+                    "print cost, wall time, LLM time and calls per tier side by side. No model is called: each "
+                    "call keeps its recorded tokens, priced with the catalog and timed with each model's "
+                    "latency profile. Reads the data mirror (ROUTERLAB_DATA_DIR, or shared/data beside the "
+                    "checkout).")
 
 TOP_TIER = "orchestrator"
+
+
 def run_demo(n_calls: int = 50, seed: int = 0, out: str | Path | None = "reports/demo.html",
              top_model: str | None = None, tier_models: dict[str, str] | None = None,
              source: str = "real") -> dict[str, Any]:
@@ -154,33 +167,51 @@ def _report_path(text: str) -> str:
     return text
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="routerlab", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    """The ``routerlab`` argument parser, with every subcommand."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="routerlab", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"routerlab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="all-top-model vs routed on a realistic 50-call agent task (offline)")
+    demo = sub.add_parser("demo", help="all-top-model vs routed on a realistic 50-call agent task (offline)",
+                          description=DEMO_DESCRIPTION)
     demo.add_argument("--calls", type=_positive_int, default=50, metavar="N",
                       help="how many LLM calls the agent task has (default: 50)")
     demo.add_argument("--task", choices=["real", "synthetic"], default="real",
-                      help="a recorded session's first calls, or calls bootstrapped from all trajectories")
-    demo.add_argument("--seed", type=_seed, default=0, help="for --task synthetic")
-    demo.add_argument("--top", help="the top model (default: the orchestrator tier's model)")
+                      help="real: a recorded Claude Code session's first calls (default); synthetic: calls "
+                           "bootstrapped from all four trajectory sets")
+    demo.add_argument("--seed", type=_seed, default=0, metavar="N",
+                      help="which bootstrap sample --task synthetic draws (default: 0)")
+    demo.add_argument("--top", metavar="MODEL",
+                      help="the model the all-top policy sends every call to (default: the orchestrator tier's model)")
     demo.add_argument("--tier", action="append", default=[], type=_tier_swap, metavar="TIER=MODEL",
-                      help="swap a tier's model")
+                      help="serve a tier with another catalog model, e.g. coder=openai:gpt-4.1-mini "
+                           "(repeat per tier; 'routerlab catalog' lists the models)")
     demo.add_argument("--out", default="reports/demo.html", type=_report_path, metavar="PATH",
                       help="where to write the HTML report with the timelines (default: reports/demo.html)")
     demo.add_argument("--no-report", action="store_true",
                       help="print the comparison table only; write no HTML report")
     demo.set_defaults(func=_cmd_demo)
-    cat = sub.add_parser("catalog", help="print the model catalog")
+    cat = sub.add_parser("catalog", help="print the model catalog",
+                         description="Print every catalog model with its price per million tokens, context "
+                                     "window, capabilities, latency profile and where its price comes from.")
     cat.set_defaults(func=_cmd_catalog)
     from .gateway.cli import add_export_parser
 
     add_export_parser(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     from .errors import RouterlabError
 
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # the reader went away (routerlab catalog | head): not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the interpreter flushes stdout at exit)
+        return 0
     except RouterlabError as e:
         print(f"routerlab: {type(e).__name__}: {e}", file=sys.stderr)
         return 2

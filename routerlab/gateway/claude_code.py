@@ -53,6 +53,10 @@ def write_claude_agents(tiers: TierMap, folder: str | os.PathLike[str] = ".claud
                         kind_tiers: Mapping[str, str] | None = None) -> dict[str, Path]:
     """Write one ``<tier>.md`` per tier that has an Anthropic model; return tier -> file."""
     out = Path(folder)
+    blocker = next((p for p in (out, *out.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise ConfigurationError(f"{folder} must be a folder for the agent files, but {blocker} is a file: "
+                                 "give a folder such as .claude/agents")
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for tier in tiers.names():

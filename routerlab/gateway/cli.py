@@ -64,19 +64,25 @@ def add_export_parser(sub: Any) -> None:
     export = sub.add_parser("export", help="write the tier policy for a gateway (LiteLLM) or an agent framework")
     kinds = export.add_subparsers(dest="target", required=True)
     lite = kinds.add_parser("litellm", help="a LiteLLM proxy config.yaml: one model group per tier, ordered fallbacks")
-    lite.add_argument("--out", default="litellm_config.yaml")
+    lite.add_argument("--out", default="litellm_config.yaml", metavar="PATH",
+                      help="where to write the config (default: litellm_config.yaml)")
     lite.add_argument("--tier", action="append", default=[], metavar="TIER=MODEL[,FALLBACK...]",
-                      help="serve a tier with these models, in fallback order")
+                      help="serve a tier with these models, in fallback order (repeat per tier)")
     lite.add_argument("--budget", action="append", default=[], metavar="TIER=USD",
                       help="the tier's spend limit per --budget-duration (LiteLLM deployment budgets)")
-    lite.add_argument("--budget-duration", default="30d", help="LiteLLM budget period, e.g. 1d, 30d")
-    lite.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
-    lite.add_argument("--attempts", type=int, default=3, help="attempts per model before falling back")
+    lite.add_argument("--budget-duration", default="30d", metavar="PERIOD",
+                      help="how often the budgets reset: a number and s, m, h, d, w or mo (default: 30d)")
+    lite.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                      help="seconds a request may take (default: 60)")
+    lite.add_argument("--attempts", type=int, default=3, metavar="N",
+                      help="attempts per model before falling back to the next (default: 3)")
     lite.add_argument("--api-base", action="append", default=[], metavar="MODEL=URL",
                       help="send a model's requests to this URL (a local server, a private endpoint)")
     lite.add_argument("--validate", action="store_true", help="read the file back with the installed LiteLLM")
     lite.set_defaults(func=_cmd_litellm)
     claude = kinds.add_parser("claude-agents", help="Claude Code sub-agent files (.claude/agents/<tier>.md)")
-    claude.add_argument("--out", default=".claude/agents")
-    claude.add_argument("--tier", action="append", default=[], metavar="TIER=MODEL[,FALLBACK...]")
+    claude.add_argument("--out", default=".claude/agents", metavar="FOLDER",
+                        help="the folder for one <tier>.md per tier (default: .claude/agents)")
+    claude.add_argument("--tier", action="append", default=[], metavar="TIER=MODEL[,FALLBACK...]",
+                        help="serve a tier with these models; Claude Code uses the first Anthropic one (repeat per tier)")
     claude.set_defaults(func=_cmd_claude)

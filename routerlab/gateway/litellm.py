@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -44,6 +45,7 @@ from ..client import RetryPolicy
 from ..errors import ConfigurationError
 from ..kinds import KIND_TIERS
 from ..tiers import TierMap
+from ..validation import non_negative_number, positive_seconds
 
 __all__ = ["litellm_config", "write_litellm_config", "validate_litellm_config", "litellm_model",
            "gateway_python", "AUTO_GROUP", "KEY_ENV"]
@@ -53,6 +55,8 @@ AUTO_GROUP = "auto"
 KEY_ENV = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
 # routerlab provider prefix -> LiteLLM provider prefix ("local" is llama.cpp's OpenAI API)
 _PROVIDERS = {"anthropic": "anthropic", "openai": "openai", "ollama": "ollama_chat", "local": "openai"}
+# LiteLLM's budget periods (litellm_core_utils.duration_parser): a whole number and one unit
+_DURATION = re.compile(r"[1-9]\d*(s|m|h|d|w|mo)")
 
 
 def litellm_model(model_id: str) -> str:
@@ -87,11 +91,9 @@ def litellm_config(
     """
     retry = retry or RetryPolicy()
     kinds = dict(kind_tiers if kind_tiers is not None else KIND_TIERS)
-    budgets = dict(budgets_usd or {})
-    unknown = sorted(set(budgets) - set(tiers.names()))
-    if unknown:
-        raise ConfigurationError(f"budgets for tiers {unknown} that the policy does not have: {tiers.names()}")
-    extra = dict(deployments or {})
+    budgets = _checked_budgets(budgets_usd, budget_duration, tiers)
+    _check_timeouts(timeouts_s, tiers)
+    extra = _checked_deployments(deployments)
     model_list: list[dict[str, Any]] = []
     fallbacks: list[dict[str, list[str]]] = []
     for spec in tiers:
@@ -121,6 +123,45 @@ def litellm_config(
         "litellm_settings": {"drop_params": True},
         "general_settings": {},
     }
+
+
+def _checked_budgets(budgets_usd: Mapping[str, float] | None, duration: str, tiers: TierMap) -> dict[str, float]:
+    """Each tier's budget as a USD amount >= 0, for a tier the policy has; the period in LiteLLM's form."""
+    budgets = dict(budgets_usd or {})
+    unknown = sorted(set(budgets) - set(tiers.names()))
+    if unknown:
+        raise ConfigurationError(f"budgets for tiers {unknown} that the policy does not have: {tiers.names()}")
+    checked = {tier: float(non_negative_number(f"the budget of tier {tier!r} (USD)", usd) or 0.0)
+               for tier, usd in budgets.items()}
+    if budgets and not (isinstance(duration, str) and _DURATION.fullmatch(duration)):
+        raise ConfigurationError(f"budget_duration {duration!r} is not a LiteLLM period: a whole number and one of "
+                                 "s, m, h, d, w, mo (e.g. '1d', '30d', '1mo')")
+    return checked
+
+
+def _check_timeouts(timeouts_s: float | Mapping[str, float] | None, tiers: TierMap) -> None:
+    """A timeout is seconds > 0, for the whole policy or per tier (a tier the policy has)."""
+    if timeouts_s is None:
+        return
+    if not isinstance(timeouts_s, Mapping):
+        positive_seconds("timeout", timeouts_s)
+        return
+    unknown = sorted(set(timeouts_s) - set(tiers.names()))
+    if unknown:
+        raise ConfigurationError(f"timeouts for tiers {unknown} that the policy does not have: {tiers.names()}")
+    for tier, seconds in timeouts_s.items():
+        positive_seconds(f"the timeout of tier {tier!r}", seconds)
+
+
+def _checked_deployments(deployments: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Mapping[str, Any]]:
+    """Per-model overrides; an ``api_base`` must be an http(s) URL (LiteLLM would take any string)."""
+    extra = dict(deployments or {})
+    for model_id, params in extra.items():
+        base = params.get("api_base")
+        if base is not None and not (isinstance(base, str) and re.match(r"https?://[^/\s]+", base)):
+            raise ConfigurationError(f"api_base for {model_id} is {base!r}: give an http:// or https:// URL, "
+                                     "e.g. http://127.0.0.1:8080/v1")
+    return extra
 
 
 def _deployment(group: str, model_id: str, tiers: TierMap, tier: str, timeouts_s: Any, budgets: dict[str, float],
@@ -159,9 +200,12 @@ def write_litellm_config(tiers: TierMap, path: str | os.PathLike[str], **kwargs:
     import yaml
 
     out = Path(path)
+    if out.is_dir():
+        raise ConfigurationError(f"{out} is a directory: give a file name such as {out / 'litellm_config.yaml'}")
+    config = litellm_config(tiers, **kwargs)  # checked before anything is written
     out.parent.mkdir(parents=True, exist_ok=True)
     text = "# LiteLLM proxy config written by routerlab (routerlab.gateway.litellm); keys come from the environment\n"
-    text += yaml.safe_dump(litellm_config(tiers, **kwargs), sort_keys=False)
+    text += yaml.safe_dump(config, sort_keys=False)
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, out)

@@ -1,10 +1,12 @@
-"""The command line refuses bad arguments with argparse's message and a nonzero exit, no traceback;
+"""The command line refuses bad arguments with a message and a nonzero exit, no traceback, and writes
+nothing it was refused; every option says what it does;
 the dataset checksum memo is not fooled by an edit that restores size and mtime."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 
 import pytest
@@ -78,3 +80,65 @@ def test_checksum_memo_is_not_fooled_by_a_restored_mtime(tmp_path):
     assert p.stat().st_size == st.st_size and p.stat().st_mtime_ns == st.st_mtime_ns
     with pytest.raises(ChecksumError, match="sha256"):
         verify(p, entry)
+
+
+def _options(parser, path="routerlab"):
+    """(command path, option string, help) of every option of every subcommand."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _options(child, f"{path} {name}")
+        elif not isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+            yield path, action.option_strings[0] if action.option_strings else action.dest, action.help
+
+
+def test_every_option_of_every_subcommand_says_what_it_does():
+    from routerlab.cli import build_parser
+
+    found = list(_options(build_parser()))
+    assert {p for p, _, _ in found} >= {"routerlab demo", "routerlab export litellm", "routerlab export claude-agents"}
+    bare = [f"{p} {opt}" for p, opt, text in found if len((text or "").split()) < 3]
+    assert not bare, f"options without help text: {bare}"
+    # a snake_case word (wall_s, budget_usd) is a name from the code; a file name (x_y.yaml) is fine
+    internal = [f"{p} {opt}: {text}" for p, opt, text in found if text and re.search(r"(?<![\w.])[a-z]+_[a-z_]+(?![\w.])", text)]
+    assert not internal, f"internal names in help text: {internal}"
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--budget", "coder=-5"], "budget of tier 'coder'"),
+    (["--budget", "coder=nan"], "finite number >= 0"),
+    (["--budget", "coder=inf"], "finite number >= 0"),
+    (["--budget", "coder=5", "--budget-duration", "forever"], "not a LiteLLM period"),
+    (["--timeout", "-1"], "seconds > 0"),
+    (["--timeout", "nan"], "seconds > 0"),
+    (["--api-base", "local:smollm2-135m=localhost:8080"], "http:// or https:// URL"),
+])
+def test_bad_export_values_are_refused_and_the_old_config_is_kept(capsys, tmp_path, argv, says):
+    out = tmp_path / "litellm_config.yaml"
+    out.write_text("# the config in use\n")
+    assert main(["export", "litellm", "--out", str(out), *argv]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err, err
+    assert out.read_text() == "# the config in use\n" and not list(tmp_path.glob("*.tmp"))
+
+
+def test_export_into_a_directory_or_a_file_says_which(capsys, tmp_path):
+    assert main(["export", "litellm", "--out", str(tmp_path)]) == 2
+    assert "is a directory: give a file name" in capsys.readouterr().err
+    (tmp_path / "agents").write_text("not a folder")
+    assert main(["export", "claude-agents", "--out", str(tmp_path / "agents" / "sub")]) == 2
+    assert "is a file" in capsys.readouterr().err
+    assert (tmp_path / "agents").read_text() == "not a folder"
+
+
+def test_a_closed_pipe_is_not_reported_as_an_error():
+    import subprocess
+    import sys
+
+    # the reader (head -1) goes away after one line; the catalog is longer than a pipe's buffer
+    proc = subprocess.run(f"{sys.executable} -m routerlab.cli catalog | head -c 100 >/dev/null; "
+                          "echo ${PIPESTATUS[0]}", shell=True, executable="/bin/bash", capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.stdout.strip() == "0" and "cannot write" not in proc.stderr and "Traceback" not in proc.stderr, proc
