@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -59,8 +61,9 @@ def test_timeline_one_bar_per_call_on_lanes_from_run_start():
     assert list(calls.y) == ["orchestrator", "classifier", "coder", "orchestrator"]
     np.testing.assert_allclose(np.asarray(calls.base, dtype=float), [0, 3, 3, 9])
     np.testing.assert_allclose(calls.x, [3, 0.5, 6, 2])
-    # coloured by cost
-    np.testing.assert_allclose(calls.marker.color, f["cost_usd"])
+    # coloured by cost: the colour bar's colour at each call's cost, as strings plotly.js can read
+    assert list(calls.marker.color) == viz.scale_colours(f["cost_usd"], 0.0, calls.marker.cmax)
+    assert calls.marker.cmax == pytest.approx(f["cost_usd"].max())
     # orchestrator lane drawn on top (plotly categories run bottom-up)
     assert list(fig.layout.yaxis.categoryarray)[-1] == "orchestrator"
     # the failed call is hatched
@@ -69,7 +72,9 @@ def test_timeline_one_bar_per_call_on_lanes_from_run_start():
 
 def test_timeline_hover_shows_decision_and_alternative_costs():
     fig = viz.timeline(_orchestrated_trace())
-    hover = fig.data[0].hovertext[1]
+    raw = fig.data[0].hovertext[1]
+    assert raw.count("$") < 2  # two dollars read as a TeX formula in plotly.js: written as &#36;
+    hover = html.unescape(raw)  # what the reader sees
     assert "claude-haiku-4-5" in hover and "400" in hover
     assert "score 0.310 < threshold 0.500" in hover
     assert "claude-opus-4-5 $0.0123" in hover
@@ -242,7 +247,7 @@ def test_timelines_share_one_cost_scale_and_time_axis_and_say_which_model_served
     assert fig.layout.xaxis.range == fig.layout.xaxis2.range and fig.layout.xaxis.range[1] >= top["end"].max()
     assert any("big" in t for t in fig.layout.yaxis2.ticktext)  # the model is named on its lane
     assert sum("no vision calls" in a.text for a in fig.layout.annotations) == 2  # a missing tier says so
-    # hatched bars have an explicit colour: plotly.js would read the numeric cost array as colours
+    # hatched bars have an explicit colour (plotly.js would take it from the bar colours)
     assert bars[0].marker.pattern.fgcolor == "#222"
 
 

@@ -25,6 +25,27 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 NOTEBOOKS = ("01", "04", "06", "09", "10")  # 07 is widgets: tools/lab_roundtrip.py --shots draws them
 
 
+def console_problem(kind: str, text: str) -> bool:
+    """A console message that says a figure is wrong: a warning or error, or one of plotly.js's own
+    (it logs "WARN: Invalid color specifier ..." through console.trace, type "trace", which a
+    filter on warnings and errors alone missed: the demo report "had 0" while drawing hundreds)."""
+    return kind in ("warning", "error") or (kind == "trace" and text.startswith(("WARN:", "ERROR:")))
+
+
+def standalone_page(figure_json: str, path: Path) -> Path:
+    """An HTML page that draws one figure (plotly's JSON) with the installed plotly.min.js and
+    sets ``window.drawn`` when done: the figure as plain plotly.js sees it, no notebook around it."""
+    import plotly
+
+    js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><script src="{js.as_uri()}"></script></head>
+<body><div id="fig"></div><script>
+const f = {figure_json};
+Plotly.newPlot("fig", f.data, f.layout).then(() => {{ window.drawn = true; }});
+</script></body></html>""", encoding="utf-8")
+    return path
+
+
 def pages(only: list[str], out: Path) -> dict[str, Path]:
     from routerlab.cli import run_demo
     from routerlab.report import export_notebook
@@ -57,7 +78,7 @@ def shoot(found: dict[str, Path], out: Path) -> int:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 console: list[str] = []
                 page.on("console", lambda m, c=console: c.append(f"{m.type}: {m.text}")
-                        if m.type in ("warning", "error") else None)
+                        if console_problem(m.type, m.text) else None)
                 page.goto(path.resolve().as_uri(), timeout=120_000)
                 # every figure drawn: plotly sets _fullLayout once a plot has rendered (a widget's
                 # figure never renders in static HTML: say so and shoot the rest)

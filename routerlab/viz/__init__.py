@@ -34,7 +34,7 @@ from .classifiers import calibration, confusion_matrix, signal_map
 from .costs import cost_comparison, cost_comparison_spec
 from .curves import cost_quality
 from .models import model_map
-from .palette import MODEL_PALETTE, POLICY_PALETTE, TIER_ORDER, model_colours, policy_colours
+from .palette import MODEL_PALETTE, POLICY_PALETTE, TIER_ORDER, model_colours, policy_colours, scale_colours
 from .quality import architect_arrows, highlight_chosen, policy_frontier, tier_quality
 from .stats import upper_hull, wilson_interval
 from .timeline import critical_path, timeline, timeline_spec, timelines, timelines_spec
@@ -63,5 +63,6 @@ __all__ = [
     "MODEL_PALETTE",
     "policy_colours",
     "model_colours",
+    "scale_colours",
 ]
 

@@ -14,7 +14,7 @@ from ._frames import _go
 
 Spec = dict[str, Any]
 
-__all__ = ["Spec", "figure", "template", "stacked_rows", "side_by_side"]
+__all__ = ["Spec", "figure", "template", "stacked_rows", "side_by_side", "no_tex"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -33,6 +33,22 @@ def template(name: str = "plotly_white") -> Spec:
 def figure(spec: Spec) -> Any:
     """The spec as a validated ``plotly.graph_objects.Figure``."""
     return _go().Figure(spec)
+
+
+def no_tex(spec: Any) -> Any:
+    """The spec with every text holding two or more "$" written with "&#36;" instead: plotly.js
+    reads "$0.18 vs routed $0.06" as a TeX formula (typeset where MathJax is loaded, the dollars
+    gone; a console warning where it is not). The entity draws as "$" and is no formula. In place."""
+    if isinstance(spec, dict):
+        for k, v in spec.items():
+            if k != "template":
+                spec[k] = no_tex(v)
+        return spec
+    if isinstance(spec, list):
+        return [no_tex(v) for v in spec]
+    if isinstance(spec, str) and spec.count("$") > 1:
+        return spec.replace("$", "&#36;")
+    return spec
 
 
 def stacked_rows(titles: Sequence[str], spacing: float) -> tuple[list[tuple[str, str]], Spec]:

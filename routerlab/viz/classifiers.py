@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import DatasetError
 from ._frames import _go, _pick, _usd
-from .palette import GOOD, MUTED, NEUTRAL, ORACLE
+from .palette import GOOD, MUTED, NEUTRAL, ORACLE, SINGLE_MODEL
 from .stats import wilson_interval
 
 
@@ -60,7 +60,10 @@ def calibration(
     ]
     fig = go.Figure(go.Scatter(
         name="accuracy", x=names, y=a, mode="markers",
-        error_y=dict(type="data", symmetric=False, array=t["_hi"].to_numpy() - a, arrayminus=a - t["_lo"].to_numpy()),
+        # the bars' own colour: by default plotly.js takes the marker's, a per-point array it cannot
+        # read as one colour ("Invalid color specifier: Array(3)")
+        error_y=dict(type="data", symmetric=False, array=t["_hi"].to_numpy() - a, arrayminus=a - t["_lo"].to_numpy(),
+                     color=SINGLE_MODEL),
         marker=dict(size=11, color=colours), hovertext=hover, hoverinfo="text",
     ))
     fig.add_hline(y=target, line=dict(color=ORACLE, dash="dash"), annotation_text=f"{target:.0%} target")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import _go, _lane_order, _pick, _policies, _require, _usd
-from ._spec import Spec, figure, side_by_side, template
+from ._spec import Spec, figure, no_tex, side_by_side, template
 from .palette import policy_colours
 
 
@@ -80,4 +80,4 @@ def cost_comparison_spec(
     layout.update(title=dict(text=title or f"where the money goes: {totals}"), barmode="group", template=template(),
                   height=440, uniformtext=dict(minsize=10, mode="show"), bargap=0.25,
                   legend=dict(orientation="h", y=-0.2), margin=dict(t=70))
-    return {"data": data, "layout": layout}
+    return no_tex({"data": data, "layout": layout})

@@ -11,6 +11,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 
+import numpy as np
+
 # Lanes are drawn top-down in this order; anything else follows alphabetically.
 TIER_ORDER = ("orchestrator", "classifier", "coder", "vision", "local")
 
@@ -25,9 +27,32 @@ MODEL_PALETTE = (
     "#17BECF", "#BCBD22", "#7F7F7F", "#AEC7E8", "#FFBB78", "#98DF8A",
 )
 
+# Cost as colour (timelines): viridis, dark = cheap, bright = dear. Bars get these colours as
+# strings (scale_colours), the colour bar the same stops as its scale: plotly.js reads a bar's
+# marker.color as a colour while drawing, and warns once per bar when it holds numbers.
+COST_SCALE = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+              "#fde725")
+
 CRITICAL = "#D62728"  # the critical path's outline; also the colour of refused / failed
 GOOD, NEUTRAL, MUTED = "#2CA02C", "#4C78A8", "#999"  # chosen / passing / below target
 SINGLE_MODEL, HULL, ORACLE = "#555555", "#888888", "#E45756"
+
+
+def cost_colourscale() -> list[list[float | str]]:
+    """:data:`COST_SCALE` as a plotly colorscale (evenly spaced stops), for the colour bar."""
+    n = len(COST_SCALE) - 1
+    return [[i / n, c] for i, c in enumerate(COST_SCALE)]
+
+
+def scale_colours(values: Iterable[float], cmin: float, cmax: float) -> list[str]:
+    """Each value's colour on :data:`COST_SCALE` between ``cmin`` and ``cmax`` (clipped; NaN at
+    the bottom), interpolated between the stops as the colour bar draws them: ``"rgb(r,g,b)"``."""
+    v = np.nan_to_num(np.asarray(list(values), dtype=float), nan=cmin)
+    t = np.clip((v - cmin) / (cmax - cmin), 0.0, 1.0) if cmax > cmin else np.zeros_like(v)
+    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in COST_SCALE], dtype=float)
+    pos = np.linspace(0.0, 1.0, len(stops))
+    rgb = np.stack([np.interp(t, pos, stops[:, k]) for k in range(3)], axis=-1).round().astype(int)
+    return [f"rgb({r},{g},{b})" for r, g, b in rgb]
 
 
 def _norm(name: object) -> str:

@@ -13,8 +13,8 @@ import pandas as pd
 from ..errors import DatasetError
 from ..trace import critical_path  # computed at the trace layer, drawn here (viz.critical_path)
 from ._frames import _decision_text, _go, _int, _lane_order, _num, _pick, _require, _usd
-from ._spec import Spec, figure, stacked_rows, template
-from .palette import CRITICAL
+from ._spec import Spec, figure, no_tex, stacked_rows, template
+from .palette import CRITICAL, cost_colourscale, scale_colours
 
 
 def timeline(frame: pd.DataFrame, lane: str = "auto", **options: Any) -> Any:
@@ -72,7 +72,7 @@ def timeline_spec(
         served, x_range, legend=any(t["name"] != "calls" and t.get("visible", True) for t in data),
     )
     layout["annotations"] = _empty_lane_notes(served)
-    return {"data": data, "layout": layout}
+    return no_tex({"data": data, "layout": layout})
 
 
 @dataclass(frozen=True)
@@ -181,15 +181,16 @@ def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None)
     return dict(
         type="bar", name="calls", orientation="h", y=bars.lanes.tolist(), x=bars.shown, base=bars.start,
         customdata=_plain(bars.ids), hovertext=_hover_texts(bars), hoverinfo="text",
-        # the model's name on bars wide enough to hold it (uniformtext hides it on the others)
+        # the model's name on bars wide enough to hold it (uniformtext hides it on the others), in
+        # black or white by the bar's colour (plotly picks the contrast: white was lost on yellow)
         text=[m.split(":", 1)[-1] for m in bars.models], textposition="inside", insidetextanchor="middle",
-        textfont=dict(color="white"),
         marker=dict(
-            color=cvals, colorscale="Viridis", cmin=0.0, cmax=max(top, 1e-9),
-            showscale=bool(top > 0), colorbar=dict(title=dict(text=color.replace("_usd", " (USD)")),
-                                                    tickformat=_money_ticks(top)),
-            # an explicit hatch colour: by default plotly.js takes it from the numeric colour array
-            # and logs "Invalid color specifier" for every bar
+            # colour strings, not the numbers: plotly.js reads a bar's marker.color as a colour while
+            # drawing and logged "Invalid color specifier: number ..." twice per bar; the scale and
+            # its bounds stay on the trace for the colour bar
+            color=scale_colours(cvals, 0.0, max(top, 1e-9)), colorscale=cost_colourscale(), cmin=0.0,
+            cmax=max(top, 1e-9), showscale=bool(top > 0),
+            colorbar=dict(title=dict(text=color.replace("_usd", " (USD)")), tickformat=_money_ticks(top)),
             pattern=dict(shape=["x" if b else "" for b in bars.bad], fgcolor="#222", fillmode="overlay", size=6),
             line=dict(width=0.5, color="white"),
         ),
@@ -330,4 +331,4 @@ def timelines_spec(
         showlegend=bool(seen - {"calls"}), legend=dict(orientation="h", x=0, y=-0.08, yanchor="top"),
         height=n * (70 * len(all_lanes) + 90) + 140, margin=dict(t=90),
     )
-    return {"data": data, "layout": layout}
+    return no_tex({"data": data, "layout": layout})
