@@ -138,6 +138,11 @@ def _named(candidates: Sequence[Any]) -> list[tuple[str, TextClassifier]]:
     return out
 
 
+def _count(successes: float) -> str:
+    """Successes as a count: whole numbers as they are, a mean over trials (tau2's pass^1 x n) to one decimal."""
+    return f"{successes:g}" if float(successes).is_integer() else f"{successes:.1f}"
+
+
 def _select(table: pd.DataFrame, target: float, confidence: float, method: str) -> tuple[str | None, str]:
     """Mark ``qualifies``/``chosen`` in ``table`` for ``target``; return (chosen, message)."""
     # a candidate with an error (it raised; its cost is unknown) never qualifies
@@ -153,11 +158,12 @@ def _select(table: pd.DataFrame, target: float, confidence: float, method: str) 
         else:
             top = scored.sort_values("lower_bound", ascending=False).iloc[0]
             best = (f"best is {top['candidate']} with accuracy {top['accuracy']:.3f} "
-                    f"(lower bound {top['lower_bound']:.3f}, {top['correct']:g}/{top['n']})")
+                    f"(lower bound {top['lower_bound']:.3f}, {_count(top['correct'])}/{top['n']})")
             blocked = table[(table["lower_bound"].fillna(-1.0) >= target) & ~table["qualifies"]]
             if len(blocked):
                 best += f"; {', '.join(blocked['candidate'])} would qualify but: {blocked['error'].iloc[0]}"
-        return None, f"none of {len(table)} candidates reaches {goal} accuracy at {pct} confidence ({method}); {best}"
+        none = "the only candidate does not reach" if len(table) == 1 else f"none of {len(table)} candidates reaches"
+        return None, f"{none} {goal} accuracy at {pct} confidence ({method}); {best}"
     pick = ok.sort_values(["cost_per_1k_usd", "latency_ms"], kind="stable").iloc[0]
     chosen = str(pick["candidate"])
     table.loc[table["candidate"] == chosen, "chosen"] = True
@@ -165,7 +171,7 @@ def _select(table: pd.DataFrame, target: float, confidence: float, method: str) 
         f"chose {chosen}: accuracy {pick['accuracy']:.3f}, lower bound {pick['lower_bound']:.3f} >= "
         f"{goal} at {pct} confidence ({method}), ${pick['cost_per_1k_usd']:.4f} per 1k requests, "
         + (f"{pick['latency_ms']:.1f} ms per request; " if math.isfinite(pick["latency_ms"]) else "")
-        + f"the cheapest of {len(ok)} that qualify"
+        + (f"the cheapest (then fastest) of {len(ok)} that qualify" if len(ok) > 1 else "the only one that qualifies")
     )
 
 

@@ -16,12 +16,14 @@ catalog = Catalog.default()
 models = catalog.to_frame()
 current = models[~models["id"].str.startswith("routerbench:")]  # the 2023-24 outcome-table models aside
 current[["id", "input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "context_window",
-         "vision", "code", "ttft_s", "output_tps", "price_source", "price_date"]]
+         "vision", "code", "ttft_s", "output_tps", "price_source", "price_date", "latency_source"]]
 
 # %%
 assert {"anthropic:claude-opus-4-5", "anthropic:claude-haiku-4-5", "openai:gpt-4o-mini"} <= set(models["id"])
 assert (models["price_source"].str.len() > 0).all(), "every price says where it came from"
-assert (current.loc[current["id"].str.startswith(("local:", "ollama:")), "input_per_mtok"] == 0).all()
+assert (models["latency_source"].str.len() > 0).all(), "every latency says where it came from"
+local = current[current["id"].str.startswith(("local:", "ollama:"))]
+assert (local[["input_per_mtok", "output_per_mtok"]] == 0).all().all(), "a local model has a per-token price"
 
 # %% [markdown]
 # ## What one call costs
@@ -53,7 +55,8 @@ assert step["local:smollm2-135m"] == 0
 viz.model_map(current)
 
 # %% [markdown]
-# The seed's arithmetic, from the catalog: 50 calls of that size on the top model vs a small one.
+# The arithmetic behind routing, from the catalog: 50 calls of that size on the top model vs a
+# small one.
 
 # %%
 small = catalog.get("anthropic:claude-haiku-4-5")
@@ -82,14 +85,18 @@ print("\nvision tier could use:", ", ".join(vision_choices))
 assert all(catalog.get(m).vision for m in vision_choices)
 
 # %% [markdown]
-# **Swapping a tier** at run time: the coder tier to a cheaper model. A model that lacks what a
-# tier needs is refused with an error that says why.
+# **Swapping a tier** at run time: the coder tier to a cheaper model (asserted). A model that
+# lacks what a tier needs is refused with an error that says why.
 
 # %%
+before = tiers.model_for("coder")
 tiers.swap("coder", "openai:gpt-4.1-mini")
+after = tiers.model_for("coder")
+assert after.input_price < before.input_price and after.output_price < before.output_price, "the swap is not cheaper"
 print(tiers)
 assert tiers.model_for("coder").id == "openai:gpt-4.1-mini"
 
+refused = False
 try:
     tiers.swap("vision", "ollama:llama3.2:3b")  # text-only
 except CapabilityError as e:
@@ -98,7 +105,9 @@ except CapabilityError as e:
 assert refused and tiers.model_for("vision").id != "ollama:llama3.2:3b"
 
 # %% [markdown]
-# What the swap does to the 50-call task of notebook 01:
+# What the swap does to the 50-call task of notebook 01 (the columns as in notebook 01:
+# `wall_s` first call's start to last call's end, gaps included; `llm_s` time inside the models;
+# `cost_x_first` cost as a multiple of the first row's):
 
 # %%
 from routerlab.simulate import compare

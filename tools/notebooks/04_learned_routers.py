@@ -64,6 +64,7 @@ table.style.format("{:.3f}")
 # %%
 zero = table.loc["zero router (hull of single models)"]
 oracle = table.loc["oracle"]
+assert len(routers) == 3  # the heading's "three learned routers"
 for name in routers:
     # looking at the prompt beats mixing blindly
     assert table.loc[name, "AIQ"] > zero["AIQ"], name
@@ -101,7 +102,9 @@ viz.cost_quality(curves, singles_frame, oracle=oracle_point, x_title="mean cost 
 # %% [markdown]
 # ## Where the signal comes from: the task, not the prompt
 #
-# RouterBench pools three very different tasks, and the embedding tells them apart at a glance.
+# RouterBench pools three very different tasks, and the embedding largely tells them apart
+# (measured below: the nearest benchmark centroid of the training embeddings names a test
+# prompt's benchmark).
 # How much of a learned router's gain is *just* knowing the task? The baseline below knows only
 # which benchmark a prompt comes from and predicts each model's mean quality and cost on that
 # benchmark in training. Then, inside each benchmark, we ask whether the logistic router ranks
@@ -133,6 +136,14 @@ assert best_learned - with_task.loc["task identity only", "AIQ"] < 0.01
 assert with_task.loc["task identity only", "AIQ"] > zero["AIQ"] + 0.02
 # ... because inside a benchmark the prompt embedding barely ranks right above wrong.
 assert float(np.nanmedian(auc.to_numpy())) < 0.6
+# the embedding tells the benchmarks apart: nearest training centroid (unit vectors, so a dot product)
+names = sorted(set(groups))
+centroids = np.stack([X_train[train.prompts["benchmark"].to_numpy() == b].mean(axis=0) for b in names])
+by_centroid = (np.array(names)[np.argmax(X_test @ centroids.T, axis=1)] == groups).mean()
+print(f"the nearest benchmark centroid names the benchmark of {by_centroid:.0%} of the test prompts; "
+      f"inside a benchmark the logistic router's AUC ranges {np.nanmin(auc.to_numpy()):.2f}-"
+      f"{np.nanmax(auc.to_numpy()):.2f} over the {auc.size} (benchmark, model) cells")
+assert by_centroid > 0.8, f"the embedding names the benchmark of only {by_centroid:.0%} of prompts"
 
 # %% [markdown]
 # ## The default router, told the task
@@ -220,6 +231,8 @@ assert arc_agree["quality"] > cf.loc[("arc-challenge", "GPT-4 alone"), "quality"
 assert arc_agree["cost"] < 0.5
 assert arc_agree["verifier error"] < cf.loc[("arc-challenge", "cascade, prompt-only verifier"), "verifier error"]
 # ... while free-form code never matches word for word: every answer escalates, and it costs more.
+mbpp_agree = verdicts["agreement with Yi-34B"][0][groups == "mbpp"].mean()
+assert mbpp_agree == 0, f"{mbpp_agree:.0%} of MBPP answers agree word for word, not none"
 assert cf.loc[("mbpp", "cascade, agreement with Yi-34B"), "cost"] > 1.0
 
 # %% [markdown]
@@ -324,9 +337,17 @@ to_g4 = (sim0["model"][wi0] == g4) & direct0
 assert c0["AIQ"] > casc["AIQ"] + 0.005 and c0["AIQ"] >= task["AIQ"] - 0.002 and c0["AIQ"] >= d_told["AIQ"] - 0.002
 # ... and reaches 95% of GPT-4's accuracy cheaper than the cascade alone; it still stays below GPT-4 within half its cost
 assert c0["cost@95%"] < casc["cost@95%"] and at_half0 < g4_quality
-Markdown(f"With step 0 (told the benchmark) the cascade's AIQ is **{c0['AIQ']:.3f}** (alone {casc['AIQ']:.3f}; "
-         f"task identity {task['AIQ']:.3f}; the default router told the benchmark {d_told['AIQ']:.3f}; the "
-         f"bootstrap intervals of these are about ±0.02, so they are tied), 95% of GPT-4's accuracy at "
+from routerlab.evaluation.cascades import curve_bootstrap
+
+# 95% bootstrap interval of its AIQ (test prompts resampled, choices fixed)
+ci0 = curve_bootstrap(sim0, test, "gpt-4-1106-preview", n_boot=200).set_index("statistic").loc["AIQ"]
+tied = [n for n, v in (("task identity", task["AIQ"]), ("the default router told the benchmark", d_told["AIQ"]))
+        if ci0["ci_low"] <= v <= ci0["ci_high"]]
+Markdown(f"With step 0 (told the benchmark) the cascade's AIQ is **{c0['AIQ']:.3f}** [{ci0['ci_low']:.3f}, "
+         f"{ci0['ci_high']:.3f}] (95% bootstrap over the test prompts; alone {casc['AIQ']:.3f}); task identity "
+         f"{task['AIQ']:.3f} and the default router told the benchmark {d_told['AIQ']:.3f}: "
+         f"{' and '.join(tied) + ' inside that interval, tied with it' if tied else 'both outside that interval'}. "
+         f"95% of GPT-4's accuracy at "
          f"**{c0['cost@95%']:.2f}** of its cost (alone {casc['cost@95%']:.2f}), best accuracy within half of "
          f"GPT-4's cost {at_half0:.3f} (GPT-4 {g4_quality:.3f}). At {sim0['cost'][wi0].mean() / g4_cost:.0%} of "
          f"GPT-4's cost step 0 sends {direct0.mean():.0%} of prompts straight to one model "
