@@ -219,6 +219,9 @@ class Catalog:
 
 def cost_of(model: str | ModelInfo, usage: Usage, catalog: Catalog | None = None) -> float:
     """USD for one call of ``model`` with ``usage``: ``cost_of("sonnet", Usage(1000, 500))``."""
+    if not isinstance(usage, Usage):
+        raise InvalidRequestError(f"usage must be a routerlab Usage such as Usage(input_tokens=1000, output_tokens=500), "
+                                  f"got {type(usage).__name__}" + (": write Usage(**usage)" if isinstance(usage, Mapping) else ""))
     return (catalog or Catalog.default()).get(model).cost(usage)
 
 

@@ -232,6 +232,9 @@ def chain_ends(pred: np.ndarray, weight: np.ndarray) -> np.ndarray:
 def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalog | None = None,
              latency: LatencyModel | None = None, cache: str = CACHE_DEFAULT) -> SimResult:
     """Replay ``workload`` under ``policy``; see the module docstring for what is modelled."""
+    if not isinstance(workload, Workload):
+        hint = ": wrap a frame of calls as Workload(frame)" if isinstance(workload, pd.DataFrame) else ""
+        raise ConfigurationError(f"simulate replays a Workload, got {type(workload).__name__}{hint}")
     if cache not in CACHE_MODES:
         raise ConfigurationError(f"cache must be one of {', '.join(map(repr, CACHE_MODES))}, got {cache!r}")
     cat = catalog or Catalog.default()
@@ -378,6 +381,9 @@ def latency_params(infos: list[ModelInfo], lat: LatencyModel) -> tuple[np.ndarra
 def simulate_many(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog | None = None,
                   latency: LatencyModel | None = None, cache: str = CACHE_DEFAULT) -> dict[str, SimResult]:
     """``simulate`` under each named policy (one catalog and latency model for all)."""
+    if not isinstance(policies, Mapping) or not policies:
+        raise ConfigurationError("give the policies as a non-empty mapping of name -> policy, e.g. "
+                                 "{'all top': 'all:anthropic:claude-opus-4-5', 'routed': TierMap.default()}")
     cat = catalog or Catalog.default()
     lat = latency or LatencyModel.default(cat)
     return {name: simulate(workload, p, cat, lat, cache) for name, p in policies.items()}

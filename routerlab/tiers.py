@@ -111,9 +111,17 @@ class TierMap:
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str | Iterable[str]], catalog: Catalog | None = None) -> TierMap:
         """``TierMap.from_mapping({"coder": "openai:gpt-4.1"})``: the default tiers' requirements, your models."""
+        if not isinstance(mapping, Mapping):
+            raise TierError(f"tiers are a mapping of tier name -> model id(s) such as {{'coder': 'openai:gpt-4.1'}}, "
+                            f"got {type(mapping).__name__}")
         defaults = {t.name: t for t in DEFAULT_TIERS}
         specs = []
         for name, models in mapping.items():
+            if not isinstance(name, str):
+                raise TierError(f"a tier is named by a str, got {type(name).__name__} {name!r}")
+            if not isinstance(models, (str, Iterable)):
+                raise TierError(f"tier {name!r}: give a model id or a list of them in fallback order, "
+                                f"got {type(models).__name__} {models!r}")
             ids = (models,) if isinstance(models, str) else tuple(models)
             base = defaults.get(name, TierSpec(name, ids))
             specs.append(replace(base, models=ids))

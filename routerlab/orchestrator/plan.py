@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadResponseError
+from ..validation import non_negative_number, positive_int, positive_seconds
 
 __all__ = ["DEFAULT_KINDS", "ESCALATION", "MAX_SUBTASKS", "plan_schema", "PLAN_SCHEMA", "REVIEW_SCHEMA",
            "DECIDE_SCHEMA", "Limits", "PlannedSubtask", "parse_plan", "json_object"]
@@ -72,6 +73,13 @@ class Limits:
     budget_usd: float | None = None
     wall_s: float | None = None
     max_calls: int | None = None
+
+    def __post_init__(self) -> None:  # a typo fails here, not as a run that stops at once or never
+        non_negative_number("Limits.budget_usd", self.budget_usd, allow_none=True)
+        if self.wall_s is not None:
+            positive_seconds("Limits.wall_s", self.wall_s)
+        if self.max_calls is not None:
+            positive_int("Limits.max_calls", self.max_calls)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DatasetError
+from ..errors import DatasetError, InvalidRequestError
 from .step_kinds import tier_of
 
 __all__ = ["LLMCall", "Workload", "COLUMNS"]
@@ -66,6 +66,8 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(LLMCall))
 _REQUIRED = COLUMNS[:9]  # the fields without defaults
 _INT_COLS = ("input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens")
 _FLOAT_COLS = ("start", "duration_s", "cost_usd", "outcome")
+_KNOWN_TOKENS = ("input_tokens", "output_tokens")
+_TIMES = ("start", "duration_s")
 
 
 class Workload:
@@ -73,12 +75,16 @@ class Workload:
     or ``Workload(frame)``; read ``.frame`` (DataFrame) or ``.calls`` (LLMCall list)."""
 
     def __init__(self, frame: pd.DataFrame, name: str = "workload", notes: Sequence[str] = ()) -> None:
+        if not isinstance(frame, pd.DataFrame):
+            raise InvalidRequestError(
+                f"Workload takes a pandas DataFrame with one row per call (columns {list(_REQUIRED)}), got "
+                f"{type(frame).__name__}; from LLMCall objects use Workload.from_calls(calls)")
         missing = [c for c in _REQUIRED if c not in frame.columns]
         if missing:
             raise DatasetError(f"workload {name!r} lacks columns {missing}; give at least {list(_REQUIRED)}")
         self.name = name
         self.notes = list(notes)
-        self.frame = _normalise(frame)
+        self.frame = _normalise(frame, name)
         self._codes: dict[str, np.ndarray] | None = None
 
     @classmethod
@@ -188,7 +194,23 @@ def _py(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+def _numbers(f: pd.DataFrame, col: str, name: str) -> pd.Series:
+    """``f[col]`` as floats; a value that is there but is not a number is an error naming its rows."""
+    raw = f[col]
+    values = pd.to_numeric(raw, errors="coerce").astype(np.float64)
+    _refuse(f, values.isna() & raw.notna(), name, col, "holds values that are not numbers", raw)
+    return values
+
+
+def _refuse(f: pd.DataFrame, bad: pd.Series, name: str, col: str, what: str, shown: pd.Series) -> None:
+    if bad.any():
+        rows = np.flatnonzero(bad.to_numpy())
+        first = [_py(shown.iloc[i]) for i in rows[:3]]
+        raise DatasetError(f"workload {name!r}: column {col!r} {what} in {len(rows)} of {len(f)} rows "
+                           f"(rows {rows[:5].tolist()}: {first}); fix or drop those rows")
+
+
+def _normalise(frame: pd.DataFrame, name: str = "workload") -> pd.DataFrame:
     f = frame.copy()
     defaults: dict[str, Any] = {"cost_usd": np.nan, "cache_write_tokens": 0, "output_partial": False,
                                 "outcome": np.nan, "tools": "", "source": ""}
@@ -196,9 +218,16 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
         if col not in f.columns:
             f[col] = val
     for col in _INT_COLS:
-        f[col] = pd.to_numeric(f[col]).fillna(0).astype(np.int64)
+        values = _numbers(f, col, name)
+        if col in _KNOWN_TOKENS:  # cache counts a recording does not give are 0; a call's own tokens are not
+            _refuse(f, values.isna(), name, col, "is empty (NaN)", f[col])
+        _refuse(f, np.isinf(values) | (values.fillna(0) % 1 != 0), name, col, "holds counts that are not whole numbers",
+                f[col])
+        f[col] = values.fillna(0).astype(np.int64)
     for col in _FLOAT_COLS:
-        f[col] = pd.to_numeric(f[col]).astype(np.float64)
+        f[col] = _numbers(f, col, name)
+    for col in _TIMES:  # NaN or inf here would turn every later time of the task into NaN
+        _refuse(f, ~np.isfinite(f[col]), name, col, "is not a finite number of seconds", f[col])
     for col in ("task_id", "agent", "kind", "tools", "source"):
         f[col] = f[col].astype(str)
     f["model"] = f["model"].map(lambda m: None if m is None or (isinstance(m, float) and np.isnan(m)) else str(m))

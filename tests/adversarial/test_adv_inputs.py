@@ -4,6 +4,7 @@ the fix, raised before any network (no server is needed for any of these)."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -112,3 +113,82 @@ def test_model_and_tier_of_the_wrong_type():
     tiers = TierMap.default(Catalog.default())
     with pytest.raises(InvalidRequestError, match="model is named by a str"):
         tiers.swap("coder", None)  # type: ignore[arg-type]
+
+
+def test_tiers_from_something_that_is_not_a_mapping_of_model_ids():
+    with pytest.raises(TierError, match="mapping of tier name"):
+        TierMap.from_mapping(["coder"])  # type: ignore[arg-type]
+    with pytest.raises(TierError, match="tier 'coder': give a model id or a list"):
+        TierMap.from_mapping({"coder": 5})  # type: ignore[dict-item]
+    with pytest.raises(TierError, match="tier is named by a str"):
+        TierMap.from_mapping({3: "sonnet"})  # type: ignore[dict-item]
+
+
+def test_cost_of_with_a_dict_says_to_build_a_usage():
+    from routerlab.catalog import cost_of
+
+    with pytest.raises(InvalidRequestError, match=r"Usage\(\*\*usage\)"):
+        cost_of("sonnet", {"input_tokens": 1000, "output_tokens": 500})  # type: ignore[arg-type]
+
+
+def _calls(**change):
+    import pandas as pd
+
+    row = dict(task_id="t", agent="main", kind="edit", input_tokens=1000, output_tokens=100, cached_tokens=0,
+               model="anthropic:claude-sonnet-4-5", start=0.0, duration_s=2.0)
+    frame = pd.DataFrame([row, {**row, "start": 5.0}, {**row, "start": 9.0}])
+    for col, value in change.items():
+        frame[col] = frame[col].astype(object)
+        frame.loc[1, col] = value
+    return frame
+
+
+@pytest.mark.parametrize("change, says", [
+    ({"input_tokens": "lots"}, "'input_tokens' holds values that are not numbers"),
+    ({"output_tokens": math.nan}, "'output_tokens' is empty (NaN)"),
+    ({"input_tokens": 10.5}, "not whole numbers"),
+    ({"start": math.nan}, "'start' is not a finite number of seconds"),
+    ({"duration_s": math.inf}, "'duration_s' is not a finite number of seconds"),
+    ({"duration_s": "2s"}, "'duration_s' holds values that are not numbers"),
+])
+def test_a_users_own_calls_with_a_bad_cell_name_the_column_and_row(change, says):
+    from routerlab.errors import DatasetError
+    from routerlab.workloads import Workload
+
+    with pytest.raises(DatasetError, match=re.escape(says)) as info:
+        Workload(_calls(**change), name="mine")
+    assert "rows [1]" in str(info.value) and "'mine'" in str(info.value)
+
+
+def test_unreported_cache_tokens_still_count_as_none():
+    from routerlab.workloads import Workload
+
+    w = Workload(_calls(cached_tokens=math.nan))
+    assert w.frame["cached_tokens"].tolist() == [0, 0, 0]
+
+
+def test_simulate_and_compare_refuse_what_is_not_a_workload_or_a_policy():
+    from routerlab.errors import ConfigurationError
+    from routerlab.simulate import compare, simulate
+    from routerlab.workloads import Workload
+
+    with pytest.raises(ConfigurationError, match=r"Workload\(frame\)"):
+        simulate(_calls(), TierMap.default())  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="non-empty mapping"):
+        compare(Workload(_calls()), {})
+    with pytest.raises(InvalidRequestError, match="DataFrame"):
+        Workload([1, 2, 3])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kwargs, says", [
+    ({"budget_usd": -1}, "budget_usd"),
+    ({"budget_usd": math.nan}, "budget_usd"),
+    ({"wall_s": 0}, "wall_s"),
+    ({"max_calls": 0}, "max_calls"),
+    ({"max_calls": 2.5}, "max_calls"),
+])
+def test_orchestrator_limits_that_cannot_be_met_fail_at_construction(kwargs, says):
+    from routerlab.orchestrator import Limits
+
+    with pytest.raises(InvalidRequestError, match=f"Limits.{says}"):
+        Limits(**kwargs)
