@@ -235,14 +235,29 @@ def _default_catalog(table: str) -> Catalog:
     return Catalog.from_csv(table or default_table_path())
 
 
+# Columns a model table must have (a missing flag column would read as "no" for every model);
+# prices come from genai_prices_ref or from the price columns, row by row.
+_TABLE_COLUMNS = ("id", "context_window", "max_output_tokens", "vision", "tools", "structured_output", "code")
 _BOOL = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False, "": False}
 
 
 def _read_table(path: Path) -> list[ModelInfo]:
     if not path.is_file():
         raise PriceTableError(f"model table {path} does not exist: set {_TABLE_ENV} to a models.csv")
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            header = list(reader.fieldnames or [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise PriceTableError(f"model table {path} is not a UTF-8 CSV ({exc}); {_TABLE_ENV} must name a models.csv "
+                              "like the one shipped in routerlab/_data/catalog/") from None
+    missing = [c for c in _TABLE_COLUMNS if c not in header]
+    if missing:
+        raise PriceTableError(f"model table {path} lacks column(s) {missing} (it has {header[:6]}...); "
+                              f"give every column of the shipped models.csv: {list(_TABLE_COLUMNS)}")
+    if not rows:
+        raise PriceTableError(f"model table {path} has a header but no models: give one row per model")
     return [_parse_row(row, path, line) for line, row in enumerate(rows, start=2)]
 
 

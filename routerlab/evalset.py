@@ -61,6 +61,8 @@ def load_evalset(path: str | os.PathLike[str] | None = None, split: str | None =
         raise DatasetError(f"split must be one of {SPLITS} or None, got {split!r}")
     try:
         df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DatasetError(f"{p} is empty: an eval set needs a header {list(COLUMNS)} and one row per request") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{p} is not a readable CSV ({exc}); rebuild it with data/evalset/build.py (from a checkout)") from exc
     df = validate_evalset(df, source=str(p))

@@ -325,7 +325,9 @@ def fetch(key: str, data_dir: str | os.PathLike[str] | None = None, *, download:
             return path
     cache_path = user_data_dir() / key
     if not download:
-        raise DatasetError(f"{key} not found in {', '.join(map(str, dirs))}; set ROUTERLAB_DATA_DIR")
+        raise DatasetError(f"{key} not found: looked in {', '.join(map(str, dirs))} (ROUTERLAB_DATA_DIR is not set"
+                           f"{'' if len(dirs) > 1 else ' and no shared/data mirror is beside the checkout or the working directory'}); "
+                           "set ROUTERLAB_DATA_DIR to the data mirror, the folder holding trajectories/, outcomes/ and quality/")
     _download(entry, cache_path, transport or _urllib_transport)
     verify(cache_path, entry)
     _announce(entry, cache_path, quiet)

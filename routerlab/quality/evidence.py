@@ -115,13 +115,22 @@ def _table_source(path: Path) -> str:
         return f"user file {path.name}"
 
 
+# what _classifier reads of a calibration table (run_calibration.py writes these and more)
+_CALIBRATION_COLUMNS = ("candidate", "n", "correct", "accuracy", "cost_per_1k_usd")
+
+
 def _classifier(tables: list[Path], catalog: Catalog) -> list[pd.DataFrame]:
     parts = []
     for path in tables:
         try:
             cal = pd.read_csv(path)
-        except (OSError, pd.errors.ParserError) as e:
-            raise DatasetError(f"{path}: cannot read the calibration table ({e})") from e
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+            raise DatasetError(f"{path}: cannot read the calibration table ({e}); give a CSV written by "
+                               "data/evalset/run_calibration.py") from None
+        missing = [c for c in _CALIBRATION_COLUMNS if c not in cal.columns]
+        if missing:
+            raise DatasetError(f"{path}: the calibration table lacks column(s) {missing}; a table written by "
+                               f"data/evalset/run_calibration.py has {list(_CALIBRATION_COLUMNS)}")
         llm = cal[cal["candidate"].astype(str).str.startswith("llm:") & cal["accuracy"].notna()].copy()
         llm["catalog_id"] = llm["candidate"].str.removeprefix("llm:")
         llm = llm[llm["catalog_id"].isin([m.id for m in catalog])]

@@ -27,7 +27,7 @@ from typing import Any
 from ..errors import DatasetError
 
 __all__ = ["PartialFileWarning", "data_dir", "trajectory_path", "provenance", "model_id", "iter_jsonl", "load_json",
-           "iter_tar_members", "read_gzip_text", "decompressed_limit", "MAX_RATIO", "MIN_LIMIT_BYTES", "MAX_MEMBER_BYTES"]
+           "iter_tar_members", "read_gzip_text", "read_text_file", "utf8", "decompressed_limit", "MAX_RATIO", "MIN_LIMIT_BYTES", "MAX_MEMBER_BYTES"]
 
 #: A file may decompress to at most MAX_RATIO times its size (or MIN_LIMIT_BYTES if larger);
 #: one archive member may hold at most MAX_MEMBER_BYTES.
@@ -114,6 +114,21 @@ def _partial(msg: str, strict: bool) -> None:
     warnings.warn(msg, PartialFileWarning, stacklevel=3)
 
 
+def utf8(data: bytes, path: Path) -> str:
+    """``data`` as UTF-8 text; bytes that are not text are an error naming the file (a wrong file,
+    a binary export, a different encoding), not a UnicodeDecodeError."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: not UTF-8 text (byte {exc.start} is {data[exc.start:exc.start + 1]!r}): "
+                           "is this the right file? Give the text export (JSON / JSON Lines), saved as UTF-8") from None
+
+
+def read_text_file(path: Path) -> str:
+    """Whole text of a plain (not gzipped) file, as UTF-8 (see :func:`utf8`)."""
+    return utf8(path.read_bytes(), path)
+
+
 def read_gzip_text(path: Path, strict: bool = False) -> str:
     """Whole text of a .gz file; a stream cut short yields what decompressed, with a warning."""
     limit = decompressed_limit(path)
@@ -122,7 +137,6 @@ def read_gzip_text(path: Path, strict: bool = False) -> str:
             data = fh.read(limit + 1)
             if len(data) > limit:
                 raise _bomb(path, limit, "the decompressed text")
-        return data.decode("utf-8")
     except (EOFError, zlib.error, OSError) as exc:
         raw = path.read_bytes()
         d = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -138,6 +152,7 @@ def read_gzip_text(path: Path, strict: bool = False) -> str:
             raise DatasetError(f"{path}: gzip data is corrupt ({exc}); re-fetch the file") from None
         _partial(f"{path}: gzip stream ends early ({exc}); loaded the {len(data)} bytes that decompressed", strict)
         return data.decode("utf-8", errors="replace")
+    return utf8(data, path)
 
 
 def iter_jsonl(text: str, where: str, strict: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:

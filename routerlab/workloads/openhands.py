@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DatasetError
-from ._io import iter_jsonl, provenance, read_gzip_text, trajectory_path
+from ._io import iter_jsonl, provenance, read_gzip_text, read_text_file, trajectory_path
 from .step_kinds import kind_of_bash, pick_kind
 from .workload import LLMCall, Workload
 
@@ -105,7 +105,7 @@ def parse_openhands_run(run: dict[str, Any], where: str) -> tuple[list[LLMCall],
 def load_openhands(path: str | Path | None = None, strict: bool = False) -> Workload:
     """The 3 OpenHands runs (105 calls) of the multi-swe-bench example output."""
     p = Path(path) if path is not None else trajectory_path(OPENHANDS_FILE)
-    text = read_gzip_text(p, strict=strict) if p.suffix == ".gz" else p.read_text("utf-8")
+    text = read_gzip_text(p, strict=strict) if p.suffix == ".gz" else read_text_file(p)
     calls: list[LLMCall] = []
     notes = [provenance(p), "recorded cost is 0.0 in the file with no per-call costs: kept as unknown (NaN)"]
     for lineno, run in iter_jsonl(text, p.name, strict=strict):

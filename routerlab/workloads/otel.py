@@ -59,7 +59,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DatasetError
-from ._io import PartialFileWarning, iter_jsonl, load_json
+from ._io import PartialFileWarning, iter_jsonl, load_json, read_text_file
 from .step_kinds import kind_of_tool, pick_kind
 from .workload import LLMCall, Workload
 
@@ -198,7 +198,7 @@ def _spans_of_line(obj: dict[str, Any], where: str) -> Iterator[OtelSpan]:
 
 
 def read_spans(path: Path, strict: bool = False) -> list[OtelSpan]:
-    text = path.read_text("utf-8")
+    text = read_text_file(path)
     stripped = text.strip()
     if not stripped:
         raise DatasetError(f"{path}: empty span file")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DatasetError
-from ._io import load_json, model_id, provenance, read_gzip_text, trajectory_path
+from ._io import load_json, model_id, provenance, read_gzip_text, read_text_file, trajectory_path
 from .step_kinds import kind_of_tool, pick_kind
 from .workload import LLMCall, Workload
 
@@ -102,7 +102,7 @@ def load_tau2(path: str | Path | None = None, strict: bool = False) -> Workload:
     """A tau2-bench results file (agent calls only); by default the mirror's 50 airline
     simulations of claude-sonnet-4-5."""
     p = Path(path) if path is not None else trajectory_path(TAU2_FILE)
-    text = read_gzip_text(p, strict=strict) if p.suffix == ".gz" else p.read_text("utf-8")
+    text = read_gzip_text(p, strict=strict) if p.suffix == ".gz" else read_text_file(p)
     doc = load_json(text, p.name)
     sims = doc.get("simulations") if isinstance(doc, dict) else None
     if not isinstance(sims, list):
