@@ -125,7 +125,7 @@ def test_cost_comparison_cumulative_and_per_tier_per_policy():
     assert lines[0].y[-1] == pytest.approx(top.cost_usd.sum())
     assert lines[1].y[-1] == pytest.approx(routed.cost_usd.sum())
     assert np.all(np.diff(lines[1].y) >= 0)
-    per = dict(zip(bars[1].x, bars[1].y, strict=True))
+    per = dict(zip(bars[1].y, bars[1].x, strict=True))  # one row per tier
     assert per["coder"] == pytest.approx(0.002) and per["orchestrator"] == pytest.approx(0.06)
     both = viz.cost_comparison(pd.concat([top.assign(policy="a"), routed.assign(policy="b")]))
     assert [t.name for t in both.data if t.type == "scatter"] == ["a", "b"]

@@ -25,7 +25,8 @@ def cost_comparison(
     *,
     title: str | None = None,
 ) -> Any:
-    """Cumulative cost over the run (left) and cost per tier (right), one colour per policy.
+    """Cumulative cost over the run (left, each line's total at its end) and cost per tier or agent
+    (right, one row each, its value beside it), one colour per policy.
 
     ``frames`` maps a policy name (``"all top model"``, ``"routed"``) to its trace or simulate
     frame, or is one frame with a ``policy`` column."""
@@ -46,6 +47,7 @@ def cost_comparison_spec(
     data: list[Spec] = []
     groups_seen: list[str] = []
     group_col = "tier"
+    top = 0.0
     for name, f in runs.items():
         _require(f, ["cost_usd"], f"cost_comparison[{name!r}]")
         xcol = _pick(f, ("end", "start", "call_index"), f"cost_comparison[{name!r}]")
@@ -60,24 +62,34 @@ def cost_comparison_spec(
         colour = colours[name]
         data.append(dict(
             type="scatter", name=name, legendgroup=name, x=np.concatenate([[0.0], x]), y=np.concatenate([[0.0], y]),
-            mode="lines", line=dict(color=colour, shape="hv", width=2.5), xaxis=x1, yaxis=y1,
+            # the run's total written where its line ends: which policy ends where, without hovering
+            mode="lines+text", text=[""] * len(x) + [_short_usd(y[-1] if len(y) else 0.0)],
+            textposition="top left", textfont=dict(color=colour, size=12), cliponaxis=False,
+            line=dict(color=colour, shape="hv", width=2.5), xaxis=x1, yaxis=y1,
             hovertemplate=f"{name}<br>%{{x:.1f}}<br>cumulative $%{{y:.4f}}<extra></extra>",
         ))
         per = f.groupby(f[gcol].fillna("(none)").astype(str), sort=False)["cost_usd"].sum()
         groups_seen += [k for k in per.index if k not in groups_seen]
+        top = max(top, float(per.max()) if len(per) else 0.0)
+        # across, one row per tier: a long agent name has room and the value labels cannot collide
         data.append(dict(
-            type="bar", name=name, legendgroup=name, showlegend=False, x=list(per.index), y=per.to_numpy(dtype=float),
-            marker=dict(color=colour), text=[_short_usd(v) for v in per.to_numpy()], textposition="outside",
-            cliponaxis=False, textfont=dict(size=11), xaxis=x2, yaxis=y2,
-            hovertemplate=f"{name}<br>%{{x}}: $%{{y:.4f}}<extra></extra>",
+            type="bar", name=name, legendgroup=name, showlegend=False, orientation="h", y=list(per.index),
+            x=per.to_numpy(dtype=float), marker=dict(color=colour), text=[_short_usd(v) for v in per.to_numpy()],
+            textposition="outside", cliponaxis=False, textfont=dict(size=11), xaxis=x2, yaxis=y2,
+            hovertemplate=f"{name}<br>%{{y}}: $%{{x:.4f}}<extra></extra>",
         ))
     xtitle = "call" if all("end" not in f.columns and "start" not in f.columns for f in runs.values()) else "seconds"
     totals = " vs ".join(f"{k} {_usd(v['cost_usd'].sum())}" for k, v in runs.items())
     layout["xaxis"]["title"] = dict(text=xtitle + (" from the run's start" if xtitle == "seconds" else ""))
-    layout["xaxis2"].update(title=dict(text=group_col), categoryorder="array", categoryarray=_lane_order(groups_seen))
-    layout["yaxis"].update(title=dict(text="cumulative cost (USD)"), tickprefix="$")
-    layout["yaxis2"].update(title=dict(text="cost (USD)"), tickprefix="$")
+    layout["yaxis"].update(title=dict(text="cumulative cost (USD)"), tickprefix="$", rangemode="tozero")
+    # lanes top-down in the timeline's order, the policies in the legend's order within each (a
+    # reversed axis flips both); room on the right for the value labels
+    layout["yaxis2"].update(title=dict(text=group_col), categoryorder="array", automargin=True,
+                            categoryarray=_lane_order(groups_seen), autorange="reversed")
+    layout["xaxis2"].update(title=dict(text=f"cost per {group_col} (USD)"), tickprefix="$",
+                            range=[0.0, max(top, 1e-9) * 1.3])
+    rows = len(groups_seen) * len(runs)
     layout.update(title=dict(text=title or f"where the money goes: {totals}"), barmode="group", template=template(),
-                  height=440, uniformtext=dict(minsize=10, mode="show"), bargap=0.25,
+                  height=max(440, 24 * rows + 200), uniformtext=dict(minsize=10, mode="show"), bargap=0.25,
                   legend=dict(orientation="h", y=-0.2), margin=dict(t=70))
     return no_tex({"data": data, "layout": layout})

@@ -19,7 +19,9 @@ TIER_ORDER = ("orchestrator", "classifier", "coder", "vision", "local")
 # Policies: the first two are reserved for the baseline and the routed policy.
 POLICY_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#72B7B2", "#9D755D", "#EECA3B", "#FF9DA6")
 # Names a reader meets in the notebooks and the report, mapped to their fixed slot.
-_POLICY_SLOTS = {"all top": 0, "all top model": 0, "all-top": 0, "top": 0, "routed": 1, "as recorded": 0, "by tier": 1}
+_POLICY_SLOTS = {"all top": 0, "all top model": 0, "all-top": 0, "top": 0, "routed": 1, "as recorded": 0, "by tier": 1,
+                 "default tiers": 1}
+_FREE_FROM = 2  # other policies start after the reserved two: a new policy never looks like the baseline
 
 # Models: colour-blind friendly and distinct from the policy hues where it matters.
 MODEL_PALETTE = (
@@ -60,8 +62,9 @@ def _norm(name: object) -> str:
 
 
 def policy_colours(names: Iterable[object]) -> dict[str, str]:
-    """A colour per policy name: known names ("all top", "routed", ...) keep their fixed colour,
-    the others take the free colours in the order given."""
+    """A colour per policy name: known names ("all top", "routed", "default tiers"...) keep their
+    fixed colour, the others take the free colours in the order given, the baseline's and the
+    routed policy's last (so "coder on gpt-4.1-mini" beside "default tiers" is not the baseline's blue)."""
     given = list(dict.fromkeys(str(n) for n in names))
     out: dict[str, str] = {}
     used: set[int] = set()
@@ -72,7 +75,7 @@ def policy_colours(names: Iterable[object]) -> dict[str, str]:
         if slot is not None and slot not in used:
             out[n] = POLICY_PALETTE[slot]
             used.add(slot)
-    free = (i for i in range(len(POLICY_PALETTE)) if i not in used)
+    free = (i for i in [*range(_FREE_FROM, len(POLICY_PALETTE)), *range(_FREE_FROM)] if i not in used)
     for k, n in enumerate(x for x in given if x not in out):
         i = next(free, None)
         out[n] = POLICY_PALETTE[i if i is not None else k % len(POLICY_PALETTE)]

@@ -54,12 +54,21 @@ def architect_arrows(pairs: pd.DataFrame, *, title: str | None = None) -> Any:
                                ay=100 * alone_rate, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
                                arrowhead=3, arrowsize=1.2, arrowwidth=2, arrowcolor=col, opacity=0.9, text="")
     fig.update_layout(
-        title=title or ("planner alone (hollow) -> planner + editor (filled): Aider, 133 Python exercises, pass within "
+        title=title or (f"planner alone (hollow) -> planner + editor (filled): Aider{_exercises(f)}, pass within "
                         "two tries; hover a point for its editor"),
         xaxis=dict(type="log", title="USD per exercise (log)", dtick=1, tickformat="$.3~f"),
         yaxis=dict(title="pass rate, % (95% interval)"),
         template="plotly_white", height=520, legend=dict(orientation="h", y=-0.18), margin=dict(t=60))
     return fig
+
+
+def _exercises(f: pd.DataFrame) -> str:
+    """How many exercises the drawn pairs ran, from the frame (", 133 Python exercises"; a range
+    when they differ), or nothing when it does not say."""
+    n = f["n"].dropna().astype(int) if "n" in f.columns else pd.Series(dtype=int)
+    if n.empty:
+        return ""
+    return f", {n.min()} Python exercises" if n.min() == n.max() else f", {n.min()}-{n.max()} Python exercises"
 
 
 def policy_frontier(frame: pd.DataFrame, tiers: list[str], *, within: pd.Series | None = None,
@@ -167,11 +176,10 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
             name=f"{tier}: chosen", meta="chosen", hoverinfo="skip",
             marker=dict(color=CRITICAL, size=17, symbol="star", line=dict(color="white", width=1))), row=1, col=k)
         missing = g.loc[g["value"].isna(), "catalog_id"].str.split(":", n=1).str[-1].tolist()
-        if missing:  # under the panel, not over its points; in the middle of a panel with no points
+        if missing:
             fig.add_annotation(text=_no_evidence_text(missing), xref="x domain" if k == 1 else f"x{k} domain",
-                               yref="paper", x=0.5, y=0.5 if s.empty else -0.14, showarrow=False,
-                               font=dict(size=10 if len(s) else 12, color=MUTED), align="center",
-                               yanchor="middle" if s.empty else "top")
+                               showarrow=False, align="center", font=dict(size=10 if len(s) else 12, color=MUTED),
+                               **_note_place(100 * s["low"].fillna(s["value"]), 100 * s["high"].fillna(s["value"])))
         fig.update_xaxes(type="log", range=[lo, hi], tickvals=decades, ticktext=[_usd_tick(v) for v in decades],
                          minor=dict(ticks="", showgrid=False), visible=not s.empty, row=1, col=k)
     fig.add_annotation(text="catalog price, USD per 1M tokens (3 input : 1 output), log scale", xref="paper",
@@ -180,6 +188,19 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
     fig.update_layout(title=title or "each tier's candidates: price vs measured quality (red star: the tier's model)",
                       template="plotly_white", height=540, margin=dict(t=80, b=140))
     return fig
+
+
+def _note_place(lows: pd.Series, tops: pd.Series) -> dict[str, Any]:
+    """Where a panel's "no evidence" list goes: in the middle of an empty panel; else inside the
+    panel, in the top or bottom third its points and intervals leave free; else under the panel
+    (it sat under the shared axis title there and read as part of it)."""
+    if tops.empty:
+        return dict(yref="paper", y=0.5, yanchor="middle")
+    if float(tops.max()) < 65:
+        return dict(yref="paper", y=1.0, yanchor="top")
+    if float(lows.min()) > 40:
+        return dict(yref="paper", y=0.0, yanchor="bottom")
+    return dict(yref="paper", y=-0.14, yanchor="top")
 
 
 def _label_positions(s: pd.DataFrame, xr: tuple[float, float], width_px: float) -> list[str]:

@@ -57,7 +57,8 @@ def timeline_spec(
     f = _require(frame, ["start", "end", "model"], "timeline")
     run_start = float(f["start"].min()) if len(f) else 0.0  # before spans are dropped: the task's start
     f = f if spans else _calls_only(f)
-    bars = _bars(f, _lane_column(f, lane), run_start)
+    lane_col = _lane_column(f, lane)
+    bars = _bars(f, lane_col, run_start)
     cvals = f[color].astype(float).fillna(0.0).to_numpy() if color in f.columns else np.zeros(len(f))
     # the hatch legend entry is always there (hidden when nothing is hatched): a live figure keeps
     # one set of traces for life (viz.live), and a budget change can hatch calls or clear them
@@ -69,7 +70,7 @@ def timeline_spec(
     total = float(f["cost_usd"].sum()) if "cost_usd" in f.columns else float("nan")
     layout = _timeline_layout(
         title or (f"{label}: " if label else "") + f"{len(f)} calls · {_usd(total)} · wall {bars.span:.1f} s",
-        served, x_range, legend=any(t["name"] != "calls" and t.get("visible", True) for t in data),
+        served, lane_col, x_range, legend=any(t["name"] != "calls" and t.get("visible", True) for t in data),
     )
     layout["annotations"] = _empty_lane_notes(served)
     return no_tex({"data": data, "layout": layout})
@@ -184,6 +185,7 @@ def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None)
         # the model's name on bars wide enough to hold it (uniformtext hides it on the others), in
         # black or white by the bar's colour (plotly picks the contrast: white was lost on yellow)
         text=[m.split(":", 1)[-1] for m in bars.models], textposition="inside", insidetextanchor="middle",
+        textangle=0,  # level or hidden: plotly turned a name on its side to fit a narrow bar
         marker=dict(
             # colour strings, not the numbers: plotly.js reads a bar's marker.color as a colour while
             # drawing and logged "Invalid color specifier: number ..." twice per bar; the scale and
@@ -192,7 +194,9 @@ def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None)
             cmax=max(top, 1e-9), showscale=bool(top > 0),
             colorbar=dict(title=dict(text=color.replace("_usd", " (USD)")), tickformat=_money_ticks(top)),
             pattern=dict(shape=["x" if b else "" for b in bars.bad], fgcolor="#222", fillmode="overlay", size=6),
-            line=dict(width=0.5, color="white"),
+            # a white edge parts neighbouring bars, but on a bar a pixel or two wide it is most of
+            # what shows and paled its cost colour: only bars wider than ~4 px of a 1000 px plot get it
+            line=dict(width=np.where(bars.shown >= bars.span * 4e-3, 0.5, 0.0), color="white"),
         ),
     )
 
@@ -244,21 +248,21 @@ def _empty_lane_notes(served: dict[str, list[str]], yref: str = "y") -> list[Spe
             for ln, models in served.items() if not models]
 
 
-def _lane_axis(served: dict[str, list[str]]) -> Spec:
+def _lane_axis(served: dict[str, list[str]], lane_col: str) -> Spec:
     """Lanes top-down in ``served``'s order, labelled with the models that served them."""
     order = list(served)
-    return dict(categoryorder="array", categoryarray=list(reversed(order)), tickvals=order,
+    return dict(categoryorder="array", categoryarray=list(reversed(order)), tickvals=order, title=dict(text=lane_col),
                 ticktext=[_lane_label(ln, served[ln]) for ln in order], range=[-0.5, len(order) - 0.5],
                 automargin=True)
 
 
-def _timeline_layout(title: str, served: dict[str, list[str]], x_range: tuple[float, float] | None, *,
-                     legend: bool) -> Spec:
+def _timeline_layout(title: str, served: dict[str, list[str]], lane_col: str,
+                     x_range: tuple[float, float] | None, *, legend: bool) -> Spec:
     """Lanes top-down in ``served``'s order, labelled with their models; a height that grows with
     the lanes, and room below the axis for the legend when there is one."""
     return dict(
         title=dict(text=title),
-        barmode="overlay", yaxis=_lane_axis(served),
+        barmode="overlay", yaxis=_lane_axis(served, lane_col),
         xaxis=dict(title=dict(text="seconds from the run's start"), rangemode="tozero",
                    **({"range": list(x_range)} if x_range else {})),
         uniformtext=dict(minsize=9, mode="hide"),
