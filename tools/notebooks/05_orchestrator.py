@@ -111,3 +111,17 @@ table = compare(workload, {"as run (local)": "as recorded", "default tiers": hos
                            "all top": "all:" + hosted.model_for("orchestrator").id})
 assert len(workload) == report.calls and table.loc["as run (local)", "cost_usd"] == 0
 table[["cost_usd", "wall_s", "llm_s", "calls"]]
+
+# %%
+from IPython.display import Markdown
+
+task_span = frame[frame["kind"] == "task"].iloc[0]
+before, after = calls["start"].min() - task_span["start"], task_span["end"] - calls["end"].max()
+as_run = table.loc["as run (local)", "wall_s"]
+Markdown(f"`wall_s` runs from the first call's start to the last call's end, the gaps between calls included; "
+         f"`llm_s` sums the calls' own latencies. Replayed as recorded the run takes **{as_run:.1f} s**, not the "
+         f"{report.wall_s:.1f} s it took: a workload keeps the calls and the gaps between them, not the "
+         f"{before:.1f} s the orchestrator spent before its first call nor the {after:.1f} s after its last.")
+
+# %%
+assert abs(report.wall_s - (as_run + before + after)) < 0.5, "the wall-time difference is not the time outside the calls"

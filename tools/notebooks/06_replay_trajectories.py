@@ -43,7 +43,11 @@ assert workloads["tau2-bench"].frame["model"].str.contains("claude-sonnet-4-5").
 #   orchestrator, search / read on the classifier tier, edit / run / test on the coder tier);
 # - **main on top, sub-agents by tier**: the main agent stays on the top model for every step
 #   (its long context keeps its prompt cache); only sub-agents' calls move to their tier's model.
-#   For single-agent runs this is the same as all top.
+#   For single-agent runs this is the same as all top (asserted below).
+#
+# Columns: `cost_usd` the run's cost; `wall_s` each task's first call's start to its last call's
+# end, recorded gaps included, summed over tasks; `llm_s` the calls' own latencies summed (no
+# gaps); `tasks_outcome_known` is explained under the table.
 
 # %%
 tiers = TierMap.default()
@@ -79,6 +83,9 @@ for name, t in tables.items():
     # cheaper tiers answer sooner: routing by tier never makes the LLM time longer than all-top
     assert t.loc["by tier", "llm_s"] < t.loc["all top", "llm_s"]
     assert t.loc["main on top, sub-agents by tier", "cost_usd"] <= t.loc["all top", "cost_usd"] + 1e-9
+    if w.frame["agent"].nunique() == 1:  # "for single-agent runs this is the same as all top"
+        assert set(w.frame["agent"]) == {"main"}, name
+        assert abs(t.loc["main on top, sub-agents by tier", "cost_usd"] - t.loc["all top", "cost_usd"]) < 1e-9, name
 # tau2 has a reward per task: it is known as recorded, and unknown once any call is rerouted
 tau = tables["tau2-bench"]
 assert tau.loc["as recorded", "tasks_outcome_known"] == len(workloads["tau2-bench"].tasks)
@@ -89,6 +96,10 @@ from IPython.display import Markdown
 
 assert len(policies) == 4  # the heading says four
 claude = [p for p in policies if p != "as recorded"]
+cached = {n: [t.attrs["results"][p].frame["cached_tokens"].sum() for p in ("by tier", "all top")]
+          for n, t in tables.items()}
+loses = [n for n, (bt, at) in cached.items() if bt < at]
+cheaper_everywhere = all(t.loc["by tier", "cost_usd"] < t.loc["all top", "cost_usd"] for t in tables.values())
 lines = []
 for name, t in tables.items():
     ratio = t.loc["by tier", "cost_usd"] / t.loc["all top", "cost_usd"]
@@ -99,11 +110,16 @@ cheap_recorded = [n for n, t in tables.items() if "claude" not in str(workloads[
 outcome = {n: int(t.loc["as recorded", "tasks_outcome_known"]) for n, t in tables.items()}
 Markdown(
     "Reading the table, per workload:\n\n" + "\n".join(lines) + "\n\n"
-    f"Routing by tier is {'cheaper than all-top on every workload' if all(t.loc['by tier', 'cost_usd'] < t.loc['all top', 'cost_usd'] for t in tables.values()) else 'not cheaper everywhere'}"
-    " here, even though moving calls between models loses prompt-cache hits: the default cache rule "
-    "(`cache='per-model'`) lets a call read from cache at most what its own model already saw earlier in the "
-    "agent's run, so a model that is called rarely pays for fresh context; the cheaper tiers' prices more than "
-    "make up for it. Keeping the main agent on the top model and moving only sub-agents never costs more than "
+    f"Routing by tier is {'cheaper than all-top on every workload' if cheaper_everywhere else 'not cheaper everywhere'}"
+    f" here, and on {len(loses)} of {len(tables)} workloads it reads fewer cached tokens than all-top "
+    f"({', '.join(f'{n} {bt / at:.0%}' for n, (bt, at) in cached.items() if at)} of all-top's"
+    + (f"; {', '.join(n for n, (_, at) in cached.items() if not at)} record no cached tokens" if any(
+        not at for _, at in cached.values()) else "")
+    + "): the default cache "
+    "rule (`cache='per-model'`) lets a call read from cache at most what its own model already saw earlier in the "
+    "agent's run, so a model that is called rarely pays for fresh context"
+    + ("; the cheaper tiers' prices more than make up for it. " if cheaper_everywhere else ". ")
+    + "Keeping the main agent on the top model and moving only sub-agents never costs more than "
     "all-top (asserted above).\n\n"
     f"**tasks_outcome_known** counts the tasks whose recorded outcome still applies under a policy: only "
     f"{', '.join(n for n, k in outcome.items() if k) or 'no workload'} records an outcome per task (a reward), and a task keeps it "
@@ -122,8 +138,9 @@ assert [n for n, k in outcome.items() if k] == ["tau2-bench"]
 #
 # Next to each policy, each tier's model with its measured evidence and gap to the best (see
 # notebook 09). The tau2-bench run was recorded on one model: its whole-agent result on the
-# leaderboard (same domain, pass^1 over 4 trials per task) is a measured figure for that run,
-# not a product of per-step numbers.
+# leaderboard (same domain; pass^1 the share of single trials that succeed, pass^4 the share of
+# tasks that succeed in all of 4 trials) is a measured figure for that run, not a product of
+# per-step numbers.
 
 # %%
 from routerlab.datasets import load_tau2_leaderboard
@@ -138,6 +155,8 @@ recorded = resolve_model(tiers.catalog, str(workloads["tau2-bench"].frame["model
 lb = load_tau2_leaderboard(quiet=True)
 same = lb[(lb["catalog_id"] == recorded) & (lb["domain"] == "airline")]
 print(same[["model", "tau2_bench_version", "user_simulator", "pass_1", "pass_4", "n", "date"]].to_string(index=False))
+for _, row in same[same["pass_4"].isna()].iterrows():  # a blank is a figure not reported, not a zero
+    print(f"({row['model']}, tau2-bench {row['tau2_bench_version']}: the submission reports no pass^4, hence NaN)")
 assert tau_q.loc["by tier", "gap_orchestrator"] == tau_q.loc["all top", "gap_orchestrator"]
 assert len(same) >= 1
 # the orchestrator's whole-agent tau2 runs are in the readout, airline among them

@@ -50,6 +50,8 @@ after = pg.summary_frame().loc["routed", "cost_usd"]
 print(f"coder -> {coder.value}: routed cost ${before:.4f} -> ${after:.4f}")
 assert after < before
 assert set(pg.frames["routed"].query("tier == 'coder'")["model"]) == {coder.value}
+price = {m.id: m.input_price + m.output_price for m in TierMap.default().choices("coder")}
+assert price[coder.value] == min(price.values()), "the first option is not the cheapest capable model"
 
 # %% [markdown]
 # A tight budget refuses the tail of the run (hatched bars); the budget is never exceeded.
@@ -60,6 +62,7 @@ routed = pg.frames["routed"]
 n_refused = int((routed["status"] == "refused").sum())
 print(f"budget $0.10: {n_refused} of {len(routed)} calls refused, spent ${routed['cost_usd'].sum():.4f}")
 assert routed["cost_usd"].sum() <= 0.1
+assert (routed["status"].iloc[len(routed) - n_refused:] == "refused").all(), "the refused calls are not the tail"
 assert n_refused > 0 and pg.summary_frame().loc["routed", "refused"] == n_refused  # counted as refused
 assert pg.summary_frame().loc["routed", "calls"] == len(routed) - n_refused  # not as served calls
 assert (routed.loc[routed.status == "refused", "end"] == routed.loc[routed.status == "refused", "start"]).all()

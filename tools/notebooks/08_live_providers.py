@@ -11,7 +11,7 @@
 # | Ollama    | `OLLAMA_HOST` (e.g. `http://127.0.0.1:11434`) |
 #
 # Keys are read from the environment by the official SDKs; routerlab never prints, traces or
-# logs them. Every call below has a budget: the client refuses a call whose worst-case cost
+# logs them. Every hosted call below has a budget: the client refuses a call whose worst-case cost
 # exceeds what is left, before sending it. Without any key, the last section runs the same
 # official SDK code paths against the local llama.cpp server.
 
@@ -25,7 +25,7 @@ AVAILABLE = {name: bool(os.environ.get(var)) for name, var in
              [("anthropic", "ANTHROPIC_API_KEY"), ("openai", "OPENAI_API_KEY"), ("ollama", "OLLAMA_HOST")]}
 for name, ok in AVAILABLE.items():
     print(f"{name:<10} {'available' if ok else 'not configured: its cells skip'}")
-client = Client(budget_usd=0.05)  # five US cents for the whole notebook
+client = Client(budget_usd=0.05)  # five US cents for the single questions (the orchestrator below has its own)
 question = Request.user("In one short sentence: why route easy LLM calls to smaller models?", max_output_tokens=60)
 
 # %% [markdown]

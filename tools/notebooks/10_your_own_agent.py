@@ -41,6 +41,9 @@ if SPAN_FILE == work / "my_agent.jsonl":  # the agent run above: the trace says 
     assert f["output_tokens"].tolist() == [c["output_tokens"] for c in run.calls]
     # step kinds come from the tools the agent ran after each call (step_kinds' documented rules)
     assert f["kind"].tolist() == [kind_of_tool(c["tool"], c["args"]) if c["tool"] else "respond" for c in run.calls]
+    # the text below: the OpenAI calls were seen by two instrumentors, and the loader merged each pair
+    n_openai = int(f["model"].str.startswith("openai:").sum())
+    assert any(n.startswith(f"{n_openai} LLM spans nested") for n in mine.notes), mine.notes
 for note in mine.notes:
     print(note)
 
@@ -52,6 +55,9 @@ for note in mine.notes:
 # loader keeps one call each and says so in the notes.
 #
 # ## Replay it under tier policies
+#
+# As in notebook 01: `wall_s` is the first call's start to the last call's end, recorded gaps
+# included; `llm_s` the calls' own latencies summed.
 
 # %%
 from routerlab.simulate import compare
@@ -108,6 +114,12 @@ cfg = yaml.safe_load(text)
 groups = [d["model_name"] for d in cfg["model_list"]]
 fallbacks = {k: v for fb in cfg["router_settings"]["fallbacks"] for k, v in fb.items()}
 assert fallbacks["coder"] == ["coder~2", "coder~3"] and "sk-" not in text
+# "keys are never written: each deployment names its environment variable"
+assert all(d["litellm_params"]["api_key"].startswith("os.environ/") for d in cfg["model_list"]
+           if "api_key" in d["litellm_params"])
+# 'tags: ["edit"]' reaches the coder tier through the auto group
+assert [d["model_info"]["routerlab_tier"] for d in cfg["model_list"]
+        if d["model_name"] == "auto" and "edit" in d["litellm_params"].get("tags", [])] == ["coder"]
 assert all(d["litellm_params"]["max_budget"] == 5.0 for d in cfg["model_list"]
            if d["model_info"]["routerlab_tier"] == "coder")
 Markdown(f"The config holds {len(cfg['model_list'])} deployments in {len(set(groups))} model groups; "
