@@ -341,12 +341,13 @@ from routerlab.evaluation.cascades import curve_bootstrap
 
 # 95% bootstrap interval of its AIQ (test prompts resampled, choices fixed)
 ci0 = curve_bootstrap(sim0, test, "gpt-4-1106-preview", n_boot=200).set_index("statistic").loc["AIQ"]
-tied = [n for n, v in (("task identity", task["AIQ"]), ("the default router told the benchmark", d_told["AIQ"]))
-        if ci0["ci_low"] <= v <= ci0["ci_high"]]
+inside = {n: bool(ci0["ci_low"] <= v <= ci0["ci_high"])
+          for n, v in (("task identity", task["AIQ"]), ("the default router told the benchmark", d_told["AIQ"]))}
+verdict = ("both inside that interval: tied" if all(inside.values()) else "both outside that interval"
+           if not any(inside.values()) else "; ".join(f"{n} {'inside' if i else 'outside'} it" for n, i in inside.items()))
 Markdown(f"With step 0 (told the benchmark) the cascade's AIQ is **{c0['AIQ']:.3f}** [{ci0['ci_low']:.3f}, "
          f"{ci0['ci_high']:.3f}] (95% bootstrap over the test prompts; alone {casc['AIQ']:.3f}); task identity "
-         f"{task['AIQ']:.3f} and the default router told the benchmark {d_told['AIQ']:.3f}: "
-         f"{' and '.join(tied) + ' inside that interval, tied with it' if tied else 'both outside that interval'}. "
+         f"{task['AIQ']:.3f} and the default router told the benchmark {d_told['AIQ']:.3f}, {verdict}. "
          f"95% of GPT-4's accuracy at "
          f"**{c0['cost@95%']:.2f}** of its cost (alone {casc['cost@95%']:.2f}), best accuracy within half of "
          f"GPT-4's cost {at_half0:.3f} (GPT-4 {g4_quality:.3f}). At {sim0['cost'][wi0].mean() / g4_cost:.0%} of "
