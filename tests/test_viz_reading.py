@@ -66,6 +66,16 @@ def test_timeline_names_the_model_on_its_bar_level_and_in_the_lane_label() -> No
     assert any("claude-sonnet-4-5" in t for t in fig.layout.yaxis.ticktext)
 
 
+def test_a_short_call_still_names_its_model_in_as_many_letters_as_fit() -> None:
+    f = simulate_frame()  # six 0.8 s calls
+    f["model"] = "anthropic:claude-haiku-4-5"
+    f.loc[5, "end"] = 60.0  # one long call stretches the axis: the others get about 10 px each
+    f.loc[0, "end"] = f.loc[0, "start"] + 4.0  # about 50 px: room for "haiku" only
+    names = list(viz.timeline(f).data[0].text)
+    assert names[5] == "claude-haiku-4-5" and names[0] == "haiku"
+    assert set(names) <= {"claude-haiku-4-5", "haiku-4-5", "haiku"}
+
+
 def test_thin_timeline_bars_show_their_colour_not_a_white_edge() -> None:
     f = simulate_frame()
     f.loc[0, "end"] = f.loc[0, "start"] + 0.001  # a sliver next to 0.8 s calls

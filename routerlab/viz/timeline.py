@@ -62,7 +62,8 @@ def timeline_spec(
     cvals = f[color].astype(float).fillna(0.0).to_numpy() if color in f.columns else np.zeros(len(f))
     # the hatch legend entry is always there (hidden when nothing is hatched): a live figure keeps
     # one set of traces for life (viz.live), and a budget change can hatch calls or clear them
-    data = [_calls_trace(bars, cvals, color, cmax), _hatch_legend_trace(bars)]
+    axis_s = float(x_range[1] - x_range[0]) if x_range else bars.span
+    data = [_calls_trace(bars, cvals, color, cmax, axis_s), _hatch_legend_trace(bars)]
     if highlight_critical_path and {"call_id", "parent_id"} <= set(f.columns) and f["parent_id"].notna().any():
         data.append(_critical_path_trace(bars))
     order = _lane_order(list(bars.lanes) + list(lanes or []))
@@ -175,7 +176,7 @@ def _money_ticks(top: float) -> str:
     return f"$.{decimals}~f"
 
 
-def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None) -> Spec:
+def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None, axis_s: float) -> Spec:
     """The bars themselves: coloured by ``color`` (on a fixed scale when ``cmax`` is given, so
     timelines compare), hatched when a call did not succeed, named by model when wide enough."""
     top = float(cmax) if cmax is not None else (float(cvals.max()) if len(cvals) else 0.0)
@@ -184,7 +185,7 @@ def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None)
         customdata=_plain(bars.ids), hovertext=_hover_texts(bars), hoverinfo="text",
         # the model's name on bars wide enough to hold it (uniformtext hides it on the others), in
         # black or white by the bar's colour (plotly picks the contrast: white was lost on yellow)
-        text=[m.split(":", 1)[-1] for m in bars.models], textposition="inside", insidetextanchor="middle",
+        text=_bar_names(bars, axis_s), textposition="inside", insidetextanchor="middle",
         textangle=0,  # level or hidden: plotly turned a name on its side to fit a narrow bar
         marker=dict(
             # colour strings, not the numbers: plotly.js reads a bar's marker.color as a colour while
@@ -199,6 +200,24 @@ def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None)
             line=dict(width=np.where(bars.shown >= bars.span * 4e-3, 0.5, 0.0), color="white"),
         ),
     )
+
+
+_PLOT_PX, _CHAR_PX = 800, 6.5  # a narrow notebook plot area; a character at the smallest bar text
+
+
+def _bar_names(bars: _Bars, axis_s: float) -> list[str]:
+    """Per bar, the longest of the model's names that fits it ("claude-haiku-4-5", "haiku-4-5",
+    "haiku"), in a plot about 800 px wide with ``axis_s`` seconds across: a short call still says
+    who served it. A bar too narrow for any gets the full name, which plotly then hides."""
+    px_per_s = _PLOT_PX / max(axis_s, 1e-9)
+    out = []
+    for model, width in zip(bars.models, bars.shown, strict=True):
+        name = model.split(":", 1)[-1]
+        parts = name.split("-")
+        options = [name, "-".join(parts[1:]), parts[1] if len(parts) > 1 else name]
+        room = width * px_per_s - 6  # the bar's inside padding
+        out.append(next((o for o in options if o and len(o) * _CHAR_PX <= room), name))
+    return out
 
 
 def _plain(values: Sequence[Any]) -> list[Any]:
