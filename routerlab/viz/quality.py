@@ -174,7 +174,7 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
         fig.add_trace(go.Scatter(  # drawn over the candidates; moved, never restyled per point
             x=star["x"].tolist(), y=(100 * star["value"]).tolist(), mode="markers", showlegend=False,
             name=f"{tier}: chosen", meta="chosen", hoverinfo="skip",
-            marker=dict(color=CRITICAL, size=17, symbol="star", line=dict(color="white", width=1))), row=1, col=k)
+            marker=dict(color=CRITICAL, size=14, symbol="star", line=dict(color="white", width=1))), row=1, col=k)
         missing = g.loc[g["value"].isna(), "catalog_id"].str.split(":", n=1).str[-1].tolist()
         if missing:
             fig.add_annotation(text=_no_evidence_text(missing), xref="x domain" if k == 1 else f"x{k} domain",
@@ -186,8 +186,14 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
                        yref="paper", x=0.5, y=-0.07, showarrow=False, yanchor="top", font=dict(size=12))
     fig.update_yaxes(title_text="headline evidence, % (95% interval)", range=[-5, 105], row=1, col=1)
     fig.update_layout(title=title or "each tier's candidates: price vs measured quality (red star: the tier's model)",
-                      template="plotly_white", height=540, margin=dict(t=80, b=140))
+                      template="plotly_white", **_room_below(fig))
     return fig
+
+
+def _room_below(fig: Any) -> dict[str, Any]:
+    """Height and bottom margin: room under the panels only for a "no evidence" list placed there."""
+    below = any((a.y or 0) < 0 and "no evidence" in (a.text or "") for a in fig.layout.annotations)
+    return dict(height=540 if below else 470, margin=dict(t=80, b=140 if below else 70))
 
 
 def _note_place(lows: pd.Series, tops: pd.Series) -> dict[str, Any]:
