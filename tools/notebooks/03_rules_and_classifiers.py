@@ -126,7 +126,8 @@ Markdown(f"SmolLM2 labels **{int(slm.correct)} of {int(slm.n)}** right (the firs
 # ## Every candidate against the target
 #
 # Accuracy with its confidence interval (the lower end is the one-sided bound `calibrate`
-# uses), cheapest and fastest first, and the 95% line. Green is the pick; grey ones miss.
+# uses), ordered by cost (the cheapest left; equal costs keep the table's order), and the 95% line.
+# Green is the pick, blue a candidate that qualifies but costs more, grey one that misses.
 
 # %%
 import pandas as pd
