@@ -97,7 +97,8 @@ def _write_report(path: Path, task: Any, table: Any, results: dict[str, Any], ti
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     tier_models = dict(args.tier)
-    result = run_demo(args.calls, args.seed, None if args.no_report else args.out, args.top, tier_models, args.task)
+    # the report is written last, so the table is on the terminal even when the report cannot be written
+    result = run_demo(args.calls, args.seed, None, args.top, tier_models, args.task)
     task = result["task"]
     print(f"routerlab demo: a {len(task)}-call agent task ({task.name})")
     for note in task.notes:
@@ -117,8 +118,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {finding}")
     for note in routed.notes:
         print(f"  - {note}")
-    if result["report"]:
-        print(f"\nreport: {result['report']}")
+    if not args.no_report:
+        report = _write_report(Path(args.out), task, result["table"], result["results"], result["tiers"])
+        print(f"\nreport: {report}")
     return 0
 
 

@@ -142,3 +142,17 @@ def test_a_closed_pipe_is_not_reported_as_an_error():
                           "echo ${PIPESTATUS[0]}", shell=True, executable="/bin/bash", capture_output=True,
                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert proc.stdout.strip() == "0" and "cannot write" not in proc.stderr and "Traceback" not in proc.stderr, proc
+
+
+def test_a_report_that_cannot_be_written_keeps_the_table_on_the_terminal(capsys, tmp_path, monkeypatch):
+    from routerlab import demo_report
+    from routerlab.errors import MissingDependencyError
+
+    def no_plotly(*a, **k):
+        raise MissingDependencyError("plotly", "lab")
+
+    monkeypatch.setattr(demo_report, "write_demo_report", no_plotly)
+    assert main(["demo", "--calls", "5", "--out", str(tmp_path / "r.html")]) == 2
+    out, err = capsys.readouterr()
+    assert "routed by tier" in out and "routed / all-top: cost x" in out  # what was computed is kept
+    assert "MissingDependencyError: plotly is not installed" in err and not (tmp_path / "r.html").exists()
