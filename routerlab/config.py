@@ -30,7 +30,7 @@ Environment variables the package reads (``ENVIRONMENT`` holds the same list):
 ``OLLAMA_HOST``
     The Ollama server when no ``host=`` is passed (default ``http://127.0.0.1:11434``).
 
-Files the package needs at run time (the model table, the eval set) ship inside it, under
+Files the package needs at run time (the model table, the eval set and its calibration runs) ship inside it, under
 ``routerlab/_data/``, and are found with :mod:`importlib.resources` (:func:`package_file`).
 """
 
@@ -56,6 +56,7 @@ __all__ = [
     "mirror_beside",
     "models_table_override",
     "package_file",
+    "package_files",
 ]
 
 ENVIRONMENT: dict[str, str] = {
@@ -93,6 +94,13 @@ def package_file(*parts: str) -> Path:
     if isinstance(resource, Path):
         return resource
     return _extracted.enter_context(resources.as_file(resource))
+
+
+def package_files(folder: str, prefix: str = "", suffix: str = "") -> list[Path]:
+    """Every file shipped in ``routerlab/_data/<folder>/`` whose name has ``prefix`` and ``suffix``, sorted."""
+    names = sorted(f.name for f in resources.files("routerlab").joinpath("_data", folder).iterdir()
+                   if f.name.startswith(prefix) and f.name.endswith(suffix))
+    return [package_file(folder, name) for name in names]
 
 
 def cache_dir() -> Path:

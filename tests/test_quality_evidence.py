@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+import routerlab as routerlab_pkg
 from routerlab.datasets import load_aider, load_swebench_bash_only, load_tau2_leaderboard
 from routerlab.errors import RoutingError
 from routerlab.quality import agent_rule, tau2_rule
@@ -135,3 +137,19 @@ def test_calibration_rows_name_their_table_without_machine_paths(tmp_path: Path)
     assert not rows["source"].str.contains(str(tmp_path), regex=False).any()
     mine = rows[rows["source"] == "user file calibration_mine.csv"].iloc[0]
     assert (mine["catalog_id"], mine["n"], mine["value"]) == ("openai:gpt-4o-mini", 40, 0.95)
+
+
+def test_the_shipped_calibration_run_keeps_its_date_and_name_wherever_it_is_installed(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    (shipped,) = [p for p in default_calibration_tables() if p.name == "calibration_offline.csv"]
+    assert shipped.is_relative_to(Path(routerlab_pkg.__file__).parent / "_data")  # in the package, not the checkout
+    copy = tmp_path / "calibration_offline.csv"
+    shutil.copy(shipped, copy)
+    os.utime(copy, (978307200, 978307200))  # 2001-01-01: a clone, a copy or an install resets the mtime
+    rows = tier_table(TierMap.default(), calibration_tables=[shipped, copy])
+    rows = rows[rows["benchmark"].str.startswith("routerlab eval set")]
+    recorded = set(pd.read_csv(shipped)["date"])
+    assert set(rows["date"]) == recorded and "2001-01-01" not in set(rows["date"])
+    assert "routerlab's own run: calibration_offline.csv (data/evalset/run_calibration.py)" in set(rows["source"])

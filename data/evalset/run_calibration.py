@@ -1,6 +1,9 @@
 """Run calibrate() on the project's eval set with every candidate available here.
 
-    .venv/bin/python data/evalset/run_calibration.py [--max-test N] [--out data/evalset/calibration_offline.csv]
+    .venv/bin/python data/evalset/run_calibration.py [--max-test N] [--out routerlab/_data/evalset/calibration_offline.csv]
+
+The table ships in the package (``routerlab.quality.tier_table()`` reads it, from a checkout or a
+plain install alike); each row carries the run's UTC date.
 
 Offline candidates: the keyword baseline, MiniLM embeddings + logistic regression (embedding
 cache off, so latency is the real encoder's), both again behind the request predicates
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from routerlab.client import Client
@@ -26,7 +30,8 @@ REMOTE = {"ANTHROPIC_API_KEY": ["anthropic:claude-haiku-4-5"], "OPENAI_API_KEY":
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-test", type=int, default=None)
-    ap.add_argument("--out", default=str(Path(__file__).with_name("calibration_offline.csv")))
+    shipped = Path(__file__).resolve().parents[2] / "routerlab" / "_data" / "evalset" / "calibration_offline.csv"
+    ap.add_argument("--out", default=str(shipped))
     args = ap.parse_args()
     df = load_evalset()
     client = Client()
@@ -46,7 +51,8 @@ def main() -> None:
     result = calibrate(candidates, df, target=0.95, confidence=0.95, method="wilson", max_test=args.max_test)
     print(result.table.to_string(index=False))
     print(result.message)
-    result.table.to_csv(args.out, index=False)
+    table = result.table.assign(date=datetime.now(UTC).date().isoformat())  # the file's mtime does not survive a clone
+    table.to_csv(args.out, index=False)
     print(f"wrote {args.out}")
 
 

@@ -9,7 +9,8 @@ What counts as evidence for a tier:
   over airline + retail + telecom where a model has all three in one comparable group
   (task-weighted mean, n = 278); pass^4 rides along.
 - **classifier**: accuracy on the project's eval set for candidates named ``llm:<catalog id>`` in a
-  calibration table (``data/evalset/calibration_offline.csv`` and any table you pass).
+  calibration table (the project's own runs, shipped as ``routerlab/_data/evalset/calibration*.csv``
+  and written by ``data/evalset/run_calibration.py``, and any table you pass).
 - **vision**: nothing measured in the data here: every vision model reads "no evidence".
 
 A model's gap is measured on its *headline* benchmark: the newest benchmark (latest date) on
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog
+from ..config import package_files
 from ..datasets import load_aider, load_swebench_bash_only, load_tau2_leaderboard
 from ..errors import DatasetError
 from ..evaluation.intervals import difference_interval, proportion_interval
@@ -48,9 +50,9 @@ CLASSIFIER_TARGET = 0.95
 
 
 def default_calibration_tables() -> list[Path]:
-    """The checkout's calibration tables (not shipped in the wheel; absent there)."""
-    root = Path(__file__).resolve().parents[2] / "data" / "evalset"
-    return sorted(root.glob("calibration*.csv")) if root.is_dir() else []
+    """The project's own calibration runs, shipped in the package (``_data/evalset/calibration*.csv``),
+    so a checkout and a plain install read the same evidence."""
+    return package_files("evalset", "calibration", ".csv")
 
 
 def _rows(tier: str, df: pd.DataFrame, **cols: object) -> pd.DataFrame:
@@ -106,13 +108,19 @@ def _orchestrator(data_dir: str | None) -> list[pd.DataFrame]:
 
 
 def _table_source(path: Path) -> str:
-    """Where a calibration table came from, without this machine's paths: the checkout's own table
-    by its path in the checkout, any other by its file name."""
-    checkout = Path(__file__).resolve().parents[2]
-    try:
-        return f"routerlab checkout: {path.resolve().relative_to(checkout).as_posix()}"
-    except ValueError:
-        return f"user file {path.name}"
+    """Where a calibration table came from, without this machine's paths: the project's own run by
+    its name in the package, any other by its file name."""
+    if path.resolve() in {p.resolve() for p in default_calibration_tables()}:
+        return f"routerlab's own run: {path.name} (data/evalset/run_calibration.py)"
+    return f"user file {path.name}"
+
+
+def _run_date(cal: pd.DataFrame, path: Path) -> str:
+    """The run's date from its ``date`` column (run_calibration.py writes one); an older table without
+    it falls back to the file's modification date, which a copy, a clone or an install resets."""
+    if "date" in cal.columns and cal["date"].notna().any():
+        return str(cal["date"].dropna().iloc[0])
+    return pd.Timestamp(os.path.getmtime(path), unit="s").date().isoformat()
 
 
 # what _classifier reads of a calibration table (run_calibration.py writes these and more)
@@ -135,8 +143,7 @@ def _classifier(tables: list[Path], catalog: Catalog) -> list[pd.DataFrame]:
         llm["catalog_id"] = llm["candidate"].str.removeprefix("llm:")
         llm = llm[llm["catalog_id"].isin([m.id for m in catalog])]
         if len(llm):
-            # the run writes no date of its own: the file's modification date stands in
-            stamp = pd.Timestamp(os.path.getmtime(path), unit="s").date().isoformat()
+            stamp = _run_date(cal, path)
             parts.append(_rows("classifier", llm, catalog_id="catalog_id", benchmark="routerlab eval set (test split)",
                                group=path.name, metric="tier accuracy", label="candidate", successes="correct",
                                n="n", cost_per_task=llm["cost_per_1k_usd"] / 1000, date=stamp, source=_table_source(path)))

