@@ -6,6 +6,12 @@ confidence bound on accuracy (Wilson score or exact Clopper-Pearson), cost per 1
 requests and mean latency per request. It picks the cheapest candidate whose lower bound
 clears the target (ties: the faster), and says so plainly when none does.
 
+The latency is what the candidate took here, caches included: an ``EmbeddingClassifier`` on the
+default encoder reads a text it has embedded before from the on-disk cache in a fraction of a
+millisecond, so a second candidate on the same texts (or a second run) times the cache, not the
+encoder. To time requests an agent has not sent before, give the embedding candidates
+``EmbeddingClassifier(Embedder(cache=False))`` (notebook 03 does).
+
 ``calibrate_outcomes(names, correct, n, cost_per_item)`` applies the same rule to outcomes
 already measured (a leaderboard, an agent benchmark): no candidate is run.
 
