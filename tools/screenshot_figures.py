@@ -1,14 +1,16 @@
 """Screenshot every figure of the demo report and of executed notebooks, in the real browser.
 
     python tools/screenshot_figures.py                      # demo + notebooks 01 04 06 09 10
-    python tools/screenshot_figures.py --only demo 01       # some of them
+    python tools/screenshot_figures.py --only demo 01       # some of them (02 is not in the default)
 
 Writes ``artifacts/figures/<page>_fig<N>.png`` (one per plotly figure, at 100% zoom in a
 1400 px wide window) and prints, per page, how many figures it drew and any browser console
-warnings or errors (e.g. plotly's "Invalid color specifier"). Notebooks are executed to HTML
-with ``routerlab.report`` first. Widgets (07's playground) do not render in static HTML: the
-browser test screenshots them live in JupyterLab, and so does ``python tools/lab_roundtrip.py --only 07
---shots artifacts/lab`` (every figure as the lab drew it). ``artifacts/`` is not committed.
+warnings or errors (e.g. plotly's "Invalid color specifier", which plotly.js logs through
+console.trace); exits 1 when there was any. Every viz function alone, drawn by plain plotly.js:
+``python tests/test_viz_console.py``. Notebooks are executed to HTML with ``routerlab.report``
+first. Widgets (07's playground) do not render in static HTML: the browser test screenshots them
+live in JupyterLab, and so does ``python tools/lab_roundtrip.py --only 07 --shots artifacts/lab``
+(every figure as the lab drew it). ``artifacts/`` is not committed.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def shoot(found: dict[str, Path], out: Path) -> int:
                     figs.nth(i).scroll_into_view_if_needed()
                     figs.nth(i).screenshot(path=str(shots / f"{name}_fig{i + 1}.png"))
                 colour = [c for c in console if "Invalid color" in c]
-                problems += len(colour)
+                problems += len(console)  # any warning fails the run: each says a figure is drawn wrong
                 print(f"{name}: {figs.count()} figures -> {shots}/{name}_fig*.png; "
                       f"{len(console)} console warnings/errors ({len(colour)} 'Invalid color')")
                 for c in sorted(set(console))[:5]:
