@@ -55,6 +55,9 @@ def test_two_timelines_side_by_side_share_the_colour_range_the_time_axis_and_the
     assert fig.layout.xaxis.matches == "x2"  # zoomed together
     assert list(fig.layout.yaxis.tickvals) == list(fig.layout.yaxis2.tickvals)  # same lanes, same order
     assert fig.layout.yaxis.title.text == "tier"
+    # each run's panel title in its policy colour, as its line in cost_comparison
+    titles = [a for a in fig.layout.annotations if a.text.startswith(("all top:", "routed:"))]
+    assert [a.font.color for a in titles] == list(viz.policy_colours(["all top", "routed"]).values())
 
 
 def test_timeline_names_the_model_on_its_bar_level_and_in_the_lane_label() -> None:

@@ -14,7 +14,7 @@ from ..errors import DatasetError
 from ..trace import critical_path  # computed at the trace layer, drawn here (viz.critical_path)
 from ._frames import _decision_text, _go, _int, _lane_order, _num, _pick, _require, _usd
 from ._spec import Spec, figure, no_tex, stacked_rows, template
-from .palette import CRITICAL, cost_colourscale, scale_colours
+from .palette import CRITICAL, cost_colourscale, policy_colours, scale_colours
 
 
 def timeline(frame: pd.DataFrame, lane: str = "auto", **options: Any) -> Any:
@@ -331,6 +331,9 @@ def timelines_spec(
     subs = [timeline_spec(f, lane_col, color=col, label=name, lanes=all_lanes, cmax=cmax, x_range=x_range, **kwargs)
             for name, f in runs.items()]
     refs, layout = stacked_rows([s["layout"]["title"]["text"] for s in subs], 0.12 / max(len(subs) - 1, 1))
+    # each panel's title in its policy's colour: the same run is the same colour in cost_comparison
+    for note, colour in zip(layout["annotations"], policy_colours(runs).values(), strict=True):
+        note["font"] = dict(note["font"], color=colour)
     data: list[Spec] = []
     seen: set[str] = set()
     for row, (sub, (xref, yref)) in enumerate(zip(subs, refs, strict=True), start=1):
