@@ -43,7 +43,7 @@ def cost_comparison_spec(
     """:func:`cost_comparison` as plain dicts (``{"data", "layout"}``), what a live widget restyles."""
     runs = _policies(frames)
     colours = policy_colours(runs)
-    ((x1, y1), (x2, y2)), layout = side_by_side([0.6, 0.4], 0.12)
+    ((x1, y1), (x2, y2)), _ = side_by_side([0.6, 0.4], 0.12)  # the panels' axis names; spacing set below
     data: list[Spec] = []
     groups_seen: list[str] = []
     group_col = "tier"
@@ -78,13 +78,17 @@ def cost_comparison_spec(
             textposition="outside", cliponaxis=False, textfont=dict(size=11), xaxis=x2, yaxis=y2,
             hovertemplate=f"{name}<br>%{{y}}: $%{{x:.4f}}<extra></extra>",
         ))
+    # the gap between the panels holds the right panel's tier/agent names (sub:acompact-70d8e7)
+    longest = max((len(g) for g in groups_seen), default=0)
+    _, layout = side_by_side([0.6, 0.4], min(max(0.04 + 0.0065 * longest, 0.12), 0.25))
     xtitle = "call" if all("end" not in f.columns and "start" not in f.columns for f in runs.values()) else "seconds"
     totals = " vs ".join(f"{k} {_usd(v['cost_usd'].sum())}" for k, v in runs.items())
     layout["xaxis"]["title"] = dict(text=xtitle + (" from the run's start" if xtitle == "seconds" else ""))
     layout["yaxis"].update(title=dict(text="cumulative cost (USD)"), tickprefix="$", rangemode="tozero")
     # lanes top-down in the timeline's order, the policies in the legend's order within each (a
     # reversed axis flips both); room on the right for the value labels
-    layout["yaxis2"].update(title=dict(text=group_col), categoryorder="array", automargin=True,
+    # no axis title: the names are the tiers, the cost axis says "per tier" (a title sat over the left panel)
+    layout["yaxis2"].update(categoryorder="array", automargin=True,
                             categoryarray=_lane_order(groups_seen), autorange="reversed")
     layout["xaxis2"].update(title=dict(text=f"cost per {group_col} (USD)"), tickprefix="$",
                             range=[0.0, max(top, 1e-9) * 1.3])
