@@ -50,6 +50,8 @@ after = pg.summary_frame().loc["routed", "cost_usd"]
 print(f"coder -> {coder.value}: routed cost ${before:.4f} -> ${after:.4f}")
 assert after < before
 assert set(pg.frames["routed"].query("tier == 'coder'")["model"]) == {coder.value}
+# the introduction's task: 50 calls bootstrapped from the four recorded trajectory sets
+assert len(task) == 50 and all(s in " ".join(task.notes) for s in ("claude-code", "mini-swe-agent", "openhands", "tau2"))
 price = {m.id: m.input_price + m.output_price for m in TierMap.default().choices("coder")}
 assert price[coder.value] == min(price.values()), "the first option is not the cheapest capable model"
 
