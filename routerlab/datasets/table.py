@@ -47,17 +47,28 @@ class OutcomeTable:
         if missing:
             raise DatasetError(f"{self.name}: prompts frame lacks columns {missing}")
         n, m = len(self.prompts), len(self.models)
-        self.quality = np.asarray(self.quality, dtype=float)
-        self.cost = np.asarray(self.cost, dtype=float)
+        self.quality = self._numbers("quality", self.quality)
+        self.cost = self._numbers("cost", self.cost)
         for label in ("quality", "cost", "input_tokens", "output_tokens", "latency_s", "responses"):
             arr = getattr(self, label)
             if arr is not None and np.shape(arr) != (n, m):
                 raise DatasetError(f"{self.name}: {label} has shape {np.shape(arr)}, expected ({n}, {m})")
         if np.isnan(self.quality).any():
             raise DatasetError(f"{self.name}: quality has NaN; loaders drop prompts with missing outcomes")
+        if np.isinf(self.quality).any():
+            raise DatasetError(f"{self.name}: quality has inf; give each (prompt, model) a finite score")
+        if (self.cost < 0).any() or np.isinf(self.cost).any():
+            raise DatasetError(f"{self.name}: cost must be USD >= 0 per call (NaN where unknown), got "
+                               f"{self.cost[(self.cost < 0) | np.isinf(self.cost)][:3].tolist()}")
         if len(set(self.models)) != m:
             raise DatasetError(f"{self.name}: duplicate model names")
         self.prompts = self.prompts.reset_index(drop=True)
+
+    def _numbers(self, label: str, values: Any) -> np.ndarray:
+        try:
+            return np.asarray(values, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise DatasetError(f"{self.name}: {label} must be numbers, one per (prompt, model) ({exc})") from None
 
     # ---- views -------------------------------------------------------------------------------
     def __len__(self) -> int:

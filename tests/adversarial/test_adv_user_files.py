@@ -101,3 +101,20 @@ def test_no_data_mirror_anywhere_says_what_to_set(tmp_path, monkeypatch):
     said = str(info.value)
     assert "ROUTERLAB_DATA_DIR is not set" in said and "no shared/data mirror" in said
     assert str(tmp_path / "cache" / "data") in said and "trajectories/, outcomes/ and quality/" in said
+
+
+@pytest.mark.parametrize("quality, cost, says", [
+    ([["right"], ["wrong"]], [[0.1], [0.1]], "quality must be numbers"),
+    ([[1.0], [float("inf")]], [[0.1], [0.1]], "quality has inf"),
+    ([[1.0], [0.0]], [[0.1], [-0.1]], "cost must be USD >= 0"),
+    ([[1.0], [0.0]], [["cheap"], [0.1]], "cost must be numbers"),
+])
+def test_a_users_own_outcome_table_with_bad_cells(quality, cost, says):
+    import pandas as pd
+
+    from routerlab.datasets import OutcomeTable
+    from routerlab.datasets.table import PROMPT_COLUMNS
+
+    prompts = pd.DataFrame({c: ["a", "b"] for c in PROMPT_COLUMNS})
+    with pytest.raises(DatasetError, match=re.escape(says)):
+        OutcomeTable("mine", prompts, ["m"], quality, cost)
