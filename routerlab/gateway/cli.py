@@ -26,6 +26,10 @@ def _tiers(args: argparse.Namespace) -> Any:
 
     mapping: dict[str, Any] = {s.name: s.models for s in TierMap.default()}
     for tier, models in _pairs(args.tier, "--tier").items():
+        if tier not in mapping:  # a typo would add a tier of its own and leave the meant one as it was
+            from ..errors import TierError
+
+            raise TierError(f"--tier {tier}=...: no tier named {tier!r}; the tiers are {', '.join(mapping)}")
         mapping[tier] = [m for m in models.split(",") if m]
     return TierMap.from_mapping(mapping)
 

@@ -114,6 +114,7 @@ def test_every_option_of_every_subcommand_says_what_it_does():
     (["--timeout", "-1"], "seconds > 0"),
     (["--timeout", "nan"], "seconds > 0"),
     (["--api-base", "local:smollm2-135m=localhost:8080"], "http:// or https:// URL"),
+    (["--tier", "codr=openai:gpt-4.1-mini"], "no tier named 'codr'"),
 ])
 def test_bad_export_values_are_refused_and_the_old_config_is_kept(capsys, tmp_path, argv, says):
     out = tmp_path / "litellm_config.yaml"
