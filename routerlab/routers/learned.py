@@ -206,12 +206,21 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
             models: Sequence[str] | None = None, groups: GroupsLike = None) -> LearnedRouter:
         """Learn from embeddings ``X`` (n, d) and outcomes ``quality`` / ``cost`` (n, m);
         ``groups``: one label per row (or several columns), the per-group prior (module doc)."""
-        X = np.asarray(X, dtype=np.float32)
-        Q = np.asarray(quality, dtype=float)
+        try:
+            X = np.asarray(X, dtype=np.float32)
+            Q = np.asarray(quality, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InvalidRequestError(f"fit needs numbers: X (n, d) embeddings and quality (n, m) scores ({exc}); "
+                                      "embed texts first (routerlab.embeddings)") from None
         if X.ndim != 2 or Q.ndim != 2 or X.shape[0] != Q.shape[0] or X.shape[0] < 2:
             raise InvalidRequestError(f"fit needs X (n, d) and quality (n, m) with n >= 2; got {X.shape}, {Q.shape}")
         if np.isnan(Q).any():
             raise InvalidRequestError("quality has NaN: drop prompts with missing outcomes first")
+        if not np.isfinite(X).all():
+            rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
+            raise InvalidRequestError(f"X has NaN or inf in {len(rows)} rows (first {rows[:5].tolist()}): "
+                                      "re-embed or drop those prompts")
+        self._check_params()
         m = Q.shape[1]
         self.models_ = list(models) if models is not None else [f"model_{j}" for j in range(m)]
         if len(self.models_) != m:
@@ -233,6 +242,15 @@ class LearnedRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         self.n_features_in_ = X.shape[1]
         self.embedding_model_: str | None = None  # unknown: X came from the caller (fit_table sets it)
         return self
+
+    def _check_params(self) -> None:
+        """Settings a typo would turn into silent nonsense (a NaN weight routes every prompt alike)."""
+        cw = self.cost_weight
+        if isinstance(cw, bool) or not isinstance(cw, (int, float)) or not np.isfinite(cw) or cw < 0:
+            raise InvalidRequestError(f"cost_weight must be a finite number >= 0, got {cw!r}")
+        C = getattr(self, "C", None)
+        if C is not None and (isinstance(C, bool) or not isinstance(C, (int, float)) or not np.isfinite(C) or C <= 0):
+            raise InvalidRequestError(f"C (inverse regularisation) must be a finite number > 0, got {C!r}")
 
     def _check_group_params(self) -> None:
         rw, gs = self.residual_weight, self.group_strength

@@ -192,3 +192,26 @@ def test_orchestrator_limits_that_cannot_be_met_fail_at_construction(kwargs, say
 
     with pytest.raises(InvalidRequestError, match=f"Limits.{says}"):
         Limits(**kwargs)
+
+
+@pytest.mark.parametrize("make, X, says", [
+    ("knn", "texts, not embeddings", "fit needs numbers"),
+    ("knn", "nan", "X has NaN or inf in 1 rows (first [3])"),
+    ("knn-nan-weight", None, "cost_weight must be a finite number >= 0"),
+    ("logistic-negative-C", None, "C (inverse regularisation) must be a finite number > 0"),
+])
+def test_fitting_a_learned_router_on_bad_inputs_names_the_input(make, X, says):
+    import numpy as np
+
+    from routerlab.routers import KNNRouter, LogisticRouter
+
+    rng = np.random.default_rng(0)
+    good = rng.random((12, 4))
+    quality = rng.integers(0, 2, (12, 2)).astype(float)
+    router = {"knn": KNNRouter(k=3), "knn-nan-weight": KNNRouter(k=3, cost_weight=math.nan),
+              "logistic-negative-C": LogisticRouter(C=-1.0)}[make]
+    if X == "nan":
+        X = good.copy()
+        X[3, 1] = np.nan
+    with pytest.raises(InvalidRequestError, match=re.escape(says)):
+        router.fit(good if X is None else X, quality)
