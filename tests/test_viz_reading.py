@@ -138,3 +138,10 @@ def test_architect_arrows_title_counts_the_exercises_from_the_data() -> None:
     pairs = pd.DataFrame({"planner": ["p"], "editor": ["e"], "pass_2": [0.8], "low": [0.7], "high": [0.9],
                           "cost_per_case": [0.1], "alone_pass_2": [0.7], "alone_cost_per_case": [0.2], "n": [np.int64(57)]})
     assert "57 Python exercises" in viz.architect_arrows(pairs).layout.title.text
+
+
+def test_policy_frontier_draws_today_s_default_in_the_routed_policy_s_colour() -> None:
+    fig = every_figure()["policy_frontier"]
+    by = {t.name: t for t in fig.data}
+    assert by["today's default"].marker.color == viz.policy_colours(["default tiers"])["default tiers"]
+    assert by["Pareto (cost, gap)"].line.color not in viz.POLICY_PALETTE  # a frontier, not a policy

@@ -14,7 +14,7 @@ import pandas as pd
 from ._frames import _go, _require, _usd_tick
 from .labels import place_labels
 from .live import update_values
-from .palette import CRITICAL, GOOD, MUTED, NEUTRAL, POLICY_PALETTE, TIER_ORDER, model_colours
+from .palette import CRITICAL, GOOD, MUTED, NEUTRAL, SINGLE_MODEL, TIER_ORDER, model_colours, policy_colours
 
 __all__ = ["architect_arrows", "policy_frontier", "tier_quality", "highlight_chosen"]
 
@@ -91,15 +91,17 @@ def policy_frontier(frame: pd.DataFrame, tiers: list[str], *, within: pd.Series 
     stair = front.sort_values("cost_usd")
     stair = stair[stair["worst_gap"] <= stair["worst_gap"].cummin()]  # the cost-vs-gap staircase
     fig.add_trace(go.Scatter(x=stair["cost_usd"], y=stair["worst_gap"], mode="lines+markers", name="Pareto (cost, gap)",
-                             line=dict(color=POLICY_PALETTE[1], shape="hv", width=2),
-                             marker=dict(size=9, color=POLICY_PALETTE[1]), text=stair[tiers].astype(str).agg("<br>".join, axis=1),
+                             # a frontier, not a policy: grey as the hull of single models
+                             line=dict(color=SINGLE_MODEL, shape="hv", width=2),
+                             marker=dict(size=9, color=SINGLE_MODEL), text=stair[tiers].astype(str).agg("<br>".join, axis=1),
                              hovertemplate="%{text}<br>$%{x:.3f}<br>worst gap %{y:.1f} pts<extra></extra>"))
     d = f[f["is_default"]]
     if len(d):
         gy = float(d["worst_gap"].iloc[0])
         fig.add_trace(go.Scatter(x=d["cost_usd"], y=[gy if np.isfinite(gy) else None], mode="markers+text",
                                  name="today's default", text=["default"], textposition="top center",
-                                 marker=dict(size=18, symbol="star", color=POLICY_PALETTE[0],
+                                 # the default tier map is the routed policy elsewhere ("default tiers")
+                                 marker=dict(size=18, symbol="star", color=policy_colours(["default tiers"])["default tiers"],
                                              line=dict(color="white", width=1)),
                                  hovertext=d[tiers].astype(str).agg("<br>".join, axis=1), hoverinfo="text+x+y"))
     if within is not None:
