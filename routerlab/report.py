@@ -21,11 +21,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .errors import ConfigurationError, MissingDependencyError
+from .errors import ConfigurationError, MissingDependencyError, RouterlabError
 
 __all__ = ["ReportResult", "export_notebook", "export_all", "main", "RENDERER"]
 
@@ -139,13 +140,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("notebooks", nargs="?", default="notebooks", help="folder of NN_name.ipynb notebooks")
     ap.add_argument("out", nargs="?", default="reports", help="where the HTML reports go")
     ap.add_argument("--only", action="append", default=[], help="notebook name prefix (repeatable)")
-    ap.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
-    ap.add_argument("--timeout", type=float, default=600, help="seconds per notebook before it is killed")
-    ap.add_argument("--retries", type=int, default=1, help="extra attempts after a failure or hang")
+    ap.add_argument("--cell-timeout", type=_number(int, 1), default=120, help="seconds per cell")
+    ap.add_argument("--timeout", type=_number(float, 1), default=600, help="seconds per notebook before it is killed")
+    ap.add_argument("--retries", type=_number(int, 0), default=1, help="extra attempts after a failure or hang")
     a = ap.parse_args(argv)
-    results = export_all(a.notebooks, a.out, only=a.only, cell_timeout=a.cell_timeout, timeout_s=a.timeout,
-                         retries=a.retries)
+    try:
+        results = export_all(a.notebooks, a.out, only=a.only, cell_timeout=a.cell_timeout, timeout_s=a.timeout,
+                             retries=a.retries)
+    except RouterlabError as e:  # a wrong folder or --only: the message says what to give, no traceback
+        print(f"routerlab.report: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
     return 0 if all(r.ok for r in results) else 1
+
+
+def _number(kind: type, least: float) -> Callable[[str], Any]:
+    """An argparse type: a ``kind`` number >= ``least`` (a timeout of -1 s would kill every notebook)."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+        if not value >= least:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"give a number >= {least:g}, got {text}")
+        return value
+    return parse
 
 
 if __name__ == "__main__":

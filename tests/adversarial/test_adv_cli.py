@@ -157,3 +157,26 @@ def test_a_report_that_cannot_be_written_keeps_the_table_on_the_terminal(capsys,
     out, err = capsys.readouterr()
     assert "routed by tier" in out and "routed / all-top: cost x" in out  # what was computed is kept
     assert "MissingDependencyError: plotly is not installed" in err and not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--timeout", "-1"], "give a number >= 1"),
+    (["--timeout", "nan"], "give a number >= 1"),
+    (["--cell-timeout", "0"], "give a number >= 1"),
+    (["--retries", "-2"], "give a number >= 0"),
+    (["--retries", "two"], "not a whole number"),
+])
+def test_make_reports_refuses_timeouts_that_would_kill_every_notebook(capsys, tmp_path, argv, says):
+    from routerlab.report import main as report
+
+    with pytest.raises(SystemExit) as info:
+        report([str(tmp_path), str(tmp_path / "out"), *argv])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and says in err and "Traceback" not in err
+
+
+def test_make_reports_on_a_folder_without_notebooks_is_a_message(capsys, tmp_path):
+    from routerlab.report import main as report
+
+    assert report([str(tmp_path / "nowhere"), str(tmp_path / "out")]) == 2
+    assert "no numbered notebooks (NN_name.ipynb)" in capsys.readouterr().err
