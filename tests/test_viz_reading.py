@@ -91,6 +91,7 @@ def test_hatched_calls_have_a_legend_entry_that_counts_them() -> None:
     hatch = next(t for t in fig.data if "hatched" in t.name)
     assert hatch.visible is not False and hatch.name == "error (hatched): 1 call"
     assert fig.layout.showlegend
+    assert fig.data[0].showlegend is False  # the calls' colour is their cost: the colour bar, not a swatch
 
 
 def test_cost_comparison_names_each_total_at_its_line_end_and_lays_tiers_out_in_lane_order() -> None:

@@ -181,7 +181,9 @@ def _calls_trace(bars: _Bars, cvals: np.ndarray, color: str, cmax: float | None,
     timelines compare), hatched when a call did not succeed, named by model when wide enough."""
     top = float(cmax) if cmax is not None else (float(cvals.max()) if len(cvals) else 0.0)
     return dict(
-        type="bar", name="calls", orientation="h", y=bars.lanes.tolist(), x=bars.shown, base=bars.start,
+        # no legend entry: its colour is each call's cost, which the colour bar reads
+        type="bar", name="calls", showlegend=False, orientation="h", y=bars.lanes.tolist(), x=bars.shown,
+        base=bars.start,
         customdata=_plain(bars.ids), hovertext=_hover_texts(bars), hoverinfo="text",
         # the model's name on bars wide enough to hold it (uniformtext hides it on the others), in
         # black or white by the bar's colour (plotly picks the contrast: white was lost on yellow)
