@@ -167,7 +167,10 @@ def policy_codes(workload: Workload, policy: Policy, catalog: Catalog) -> tuple[
         if (codes < 0).any():
             if "*" not in resolved:
                 left = sorted(set(f["kind"].to_numpy()[codes < 0]))
-                raise RoutingError(f"policy maps no model for kinds {left} (nor their tiers); add them or a '*' default")
+                stray = sorted(set(resolved) - set(map(str, c["kind_names"])) - set(map(str, c["tier_names"])))
+                typo = f"; {stray} name no step kind or tier of this workload (a typo?)" if stray else ""
+                raise RoutingError(f"policy maps no model for kinds {left} (nor their tiers); add them or a '*' "
+                                   f"default{typo}")
             codes = np.where(codes >= 0, codes, ids.index(resolved["*"]))
         return codes, ids
     models: list[str] = []
@@ -399,6 +402,9 @@ def compare(workload: Workload, policies: Mapping[str, Policy], catalog: Catalog
     (``quality_<tier>`` text, ``gap_<tier>`` points; "no evidence" where nothing was measured)
     and, when the table carries measured combinations (``tier_table()``'s do), what was measured
     of the policy's models as a whole (``measured_combination``: lines joined by " | ")."""
+    if quality is not None and not (isinstance(quality, pd.DataFrame)
+                                    and {"tier", "catalog_id", "value"} <= set(quality.columns)):
+        raise ConfigurationError("quality must be a tier-evidence table: pass routerlab.quality.tier_table(tiers)")
     results = simulate_many(workload, policies, catalog, latency, cache)
     df = comparison_table(results)
     if quality is not None:

@@ -33,7 +33,7 @@ import pandas as pd
 from ..catalog import Catalog
 from ..config import package_files
 from ..datasets import load_aider, load_swebench_bash_only, load_tau2_leaderboard
-from ..errors import DatasetError
+from ..errors import ConfigurationError, DatasetError
 from ..evaluation.intervals import difference_interval, proportion_interval
 from ..readouts import MeasuredCombinations
 from ..tiers import TierMap
@@ -196,7 +196,10 @@ def tier_table(tiers: TierMap | None = None, candidates: dict[str, list[str]] | 
     (measured pairs and whole-agent runs, printed by the readouts; ``routerlab.readouts.attached(table)``
     returns it). ``tau2_group`` limits the orchestrator's tau2 rows to one group
     (default: every group, each compared only within itself). ``calibration_tables``: the
-    classifier tier's eval-set runs (``calibrate()`` tables; default the checkout's own)."""
+    classifier tier's eval-set runs (``calibrate()`` tables; default the project's own, shipped in the package)."""
+    if tiers is not None and not isinstance(tiers, TierMap):
+        raise ConfigurationError(f"tiers must be a TierMap (TierMap.default(), TierMap.from_mapping({{...}})), "
+                                 f"got {type(tiers).__name__}")
     tm = tiers or TierMap.default()
     ev_all = tier_evidence(data_dir=data_dir, calibration_tables=calibration_tables)
     if tau2_group is not None:

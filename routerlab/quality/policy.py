@@ -117,7 +117,8 @@ def _check(workload: Workload, candidates: Mapping[str, Sequence[str]], cat: Cat
         raise InvalidRequestError("policy_search needs candidate models for at least one tier")
     out = {}
     for tier, models in candidates.items():
-        ids = list(dict.fromkeys(cat.get(m).id for m in models))
+        one = [models] if isinstance(models, str) else models  # {"coder": "sonnet"} is one candidate, not five
+        ids = list(dict.fromkeys(cat.get(m).id for m in one))
         if not ids:
             raise InvalidRequestError(f"tier {tier!r} has no candidate model")
         out[tier] = ids

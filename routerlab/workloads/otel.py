@@ -437,6 +437,8 @@ def workload_from_spans(spans: Iterable[OtelSpan], name: str = "otel", where: st
 def load_otel(path: str | Path, strict: bool = False, name: str | None = None) -> Workload:
     """The LLM calls in an OpenTelemetry span file (OTLP JSON or JSON Lines of spans)."""
     p = Path(path)
+    if p.is_dir():
+        raise DatasetError(f"{p} is a folder: give the span file in it (OTLP JSON or JSON Lines, e.g. spans.jsonl)")
     if not p.is_file():
         raise DatasetError(f"span file {p} does not exist")
     return workload_from_spans(read_spans(p, strict=strict), name=name or p.stem, where=str(p), strict=strict)

@@ -215,3 +215,38 @@ def test_fitting_a_learned_router_on_bad_inputs_names_the_input(make, X, says):
         X[3, 1] = np.nan
     with pytest.raises(InvalidRequestError, match=re.escape(says)):
         router.fit(good if X is None else X, quality)
+
+
+def test_a_policy_key_that_is_no_kind_or_tier_is_named_as_a_typo():
+    from routerlab.errors import RoutingError
+    from routerlab.simulate import simulate
+    from routerlab.workloads import Workload
+
+    with pytest.raises(RoutingError, match=re.escape("['codr'] name no step kind or tier of this workload")):
+        simulate(Workload(_calls()), {"codr": "openai:gpt-4.1-mini"})
+
+
+def test_quality_and_search_inputs_of_the_wrong_shape():
+    import pandas as pd
+
+    from routerlab.errors import ConfigurationError
+    from routerlab.quality import policy_search, tier_table
+    from routerlab.simulate import compare
+    from routerlab.workloads import Workload
+
+    w = Workload(_calls())
+    with pytest.raises(ConfigurationError, match="tiers must be a TierMap"):
+        tier_table(tiers="coder")  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match=r"pass routerlab.quality.tier_table\(tiers\)"):
+        compare(w, {"as run": "as recorded"}, quality=pd.DataFrame({"x": [1]}))
+    # one model given as a string is one candidate (it was read letter by letter: "unknown model 's'")
+    found = policy_search(w, {"coder": "anthropic:claude-sonnet-4-5"})
+    assert set(found.frame["coder"]) == {"anthropic:claude-sonnet-4-5"}
+
+
+def test_a_folder_given_as_the_span_file_says_it_is_a_folder(tmp_path):
+    from routerlab.errors import DatasetError
+    from routerlab.workloads import load_otel
+
+    with pytest.raises(DatasetError, match="is a folder: give the span file in it"):
+        load_otel(tmp_path)
