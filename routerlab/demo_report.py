@@ -4,6 +4,7 @@ run's frames, so the page cannot contradict its own table and figures."""
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,12 @@ def write_demo_report(path: Path, task: Any, table_text: str, results: dict[str,
              ".lead{font-size:1.15em;font-weight:bold}.hint{color:#666}"
              "table.tiers{border-collapse:collapse;margin:1em 0}"
              "table.tiers td,table.tiers th{padding:.25em .8em;text-align:right;border-bottom:1px solid #ddd}")
-    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>routerlab demo</title>"
-                    f"<style>{style}</style></head><body>{body}</body></html>", encoding="utf-8")
+    # written beside and renamed over: a full disk or an interrupt never leaves half a report in place of the last one
+    part = path.with_name(f".{path.name}.part")
+    try:
+        part.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>routerlab demo</title>"
+                        f"<style>{style}</style></head><body>{body}</body></html>", encoding="utf-8")
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
     return path

@@ -180,3 +180,20 @@ def test_make_reports_on_a_folder_without_notebooks_is_a_message(capsys, tmp_pat
 
     assert report([str(tmp_path / "nowhere"), str(tmp_path / "out")]) == 2
     assert "no numbered notebooks (NN_name.ipynb)" in capsys.readouterr().err
+
+
+def test_a_report_write_that_fails_half_way_keeps_the_last_report(capsys, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    out = tmp_path / "demo.html"
+    out.write_text("<!doctype html>the last good report")
+    real = Path.write_text
+
+    def disk_full(self, text, *a, **k):
+        real(self, text[: len(text) // 2], *a, **k)  # half the page lands, then the disk is full
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    assert main(["demo", "--calls", "3", "--out", str(out)]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert out.read_text() == "<!doctype html>the last good report" and list(tmp_path.iterdir()) == [out]
