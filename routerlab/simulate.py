@@ -260,7 +260,7 @@ def simulate(workload: Workload, policy: Policy = "as recorded", catalog: Catalo
     per_task, totals = _per_task_and_totals(c, codes, uniques, f["outcome"].to_numpy(), cost, dur, end, unchanged)
     if totals["tasks_with_outcome"] and totals["tasks_outcome_known"] < totals["tasks_with_outcome"]:
         notes.append(f"{totals['tasks_with_outcome'] - totals['tasks_outcome_known']} of {totals['tasks_with_outcome']} "
-                     "tasks had calls rerouted: their outcome under this policy is unknown")
+                     "tasks had calls rerouted: their outcome under this policy is unknown.")
     notes.append("Wall time sums each task's wall time (tasks as independent runs); it includes recorded gaps "
                  "(tool runs, users, sub-agents' own work) that routing does not change.")
     return SimResult(_policy_name(policy), frame, totals, per_task, notes)

@@ -109,6 +109,7 @@ def test_all_top_vs_routed_on_real_tau2(cat: Catalog) -> None:
     assert df.loc["routed", "calls_classifier"] == (w.frame["tier"] == "classifier").sum()
     res = simulate_many(w, policies, cat, cache="recorded")
     assert res["top"].totals["tasks_outcome_known"] == 0  # rerouted: recorded rewards no longer apply
+    assert "50 of 50 tasks had calls rerouted: their outcome under this policy is unknown." in res["top"].notes
     rec = simulate(w, "as recorded", cat)
     assert rec.totals["tasks_outcome_known"] == 50 and rec.totals["successes_known"] == 36
     assert rec.totals["cost_usd"] == pytest.approx(w.frame["cost_usd"].sum())
