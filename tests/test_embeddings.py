@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from routerlab.embeddings import DIM, Embedder, EmbeddingCache, model_files
+from routerlab.embeddings import DIM, Embedder, EmbeddingCache, cache_misses, model_files
 from routerlab.errors import InvalidRequestError, MissingDependencyError
 
 pytest.importorskip("onnxruntime")
@@ -62,6 +62,54 @@ def test_cache_hits_skip_the_model(tmp_path) -> None:  # type: ignore[no-untyped
     again = fresh.embed(SENTS)
     assert fresh._session is None  # served entirely from disk, model never loaded
     np.testing.assert_array_equal(again, first[: len(SENTS)])
+
+
+class _CountingEmbedder(Embedder):
+    """The real encoder, counting the texts it encodes (so a cache hit is visible as no count)."""
+
+    encoded = 0
+
+    def _run(self, encs):  # type: ignore[no-untyped-def]
+        self.encoded += len(encs)
+        return super()._run(encs)
+
+
+def test_inside_cache_misses_every_text_is_encoded_as_new(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    emb = _CountingEmbedder(threads=1, cache=cache)
+    first = emb.embed(SENTS)
+    emb.embed(SENTS)
+    assert emb.encoded == len(SENTS)  # the second call read the cache
+    with cache_misses():
+        again = emb.embed(SENTS)
+        assert emb.encoded == 2 * len(SENTS)  # the cache held every text; each was encoded all the same
+        with cache_misses():
+            pass
+        emb.embed(SENTS[0])  # still missing after a nested block ends
+        assert emb.encoded == 2 * len(SENTS) + 1
+        seen: list[int] = []  # a plain new thread is outside the block: it reads the cache
+        worker = threading.Thread(target=lambda: seen.append(emb.embed(SENTS[1:2]).shape[0]))
+        worker.start()
+        worker.join()
+        assert seen == [1] and emb.encoded == 2 * len(SENTS) + 1
+    np.testing.assert_allclose(again, first, atol=1e-5)
+    assert len(cache) == len(SENTS)  # stored as a new text would be, still one row per text
+    emb.embed(SENTS)
+    assert emb.encoded == 2 * len(SENTS) + 1  # outside the block the cache answers again
+
+
+def test_storing_a_vector_does_not_wait_for_the_disk(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a new text's store is an append to a write-ahead log, not an fsync per commit (which took
+    # ~20 ms here, more than encoding): the modes that make it so
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    cache.put_many([("k", np.zeros(DIM, dtype=np.float32))])
+    conn = cache._connect()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: synced at checkpoints
+    cache.close()
+    assert set(EmbeddingCache(tmp_path / "c.sqlite").get_many(["k"])) == {"k"}
 
 
 def test_cache_dir_env(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
