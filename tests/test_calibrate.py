@@ -157,3 +157,97 @@ def test_with_target_reselects_from_the_same_measurements():
     assert lower.chosen == "cheap" and lower.table["chosen"].sum() == 1
     assert res.chosen == "big" and res.table.loc[res.table["candidate"] == "big", "chosen"].item()
     assert res.with_target(0.999).chosen is None
+
+
+def _texts_frame(n_train: int = 10, n_test: int = 30) -> pd.DataFrame:
+    """Real-looking requests of two tiers (the encoder reads them)."""
+    def row(i: int, split: str) -> dict[str, str]:
+        if i % 2:
+            return {"text": f"Where is the Submit button on screenshot {i}?", "split": split, "tier": "vision"}
+        return {"text": f"Fix the off-by-one error in function paginate_{i}()", "split": split, "tier": "coder"}
+
+    return pd.DataFrame([row(i, "train") for i in range(n_train)] + [row(100 + i, "test") for i in range(n_test)])
+
+
+def test_latency_is_a_new_requests_even_when_the_cache_holds_every_text(tmp_path):
+    # Before: a candidate timed after another on the same texts (or a second run) timed cache
+    # hits, a fraction of a millisecond for a ~14 ms encoder. The encoder here is the real one,
+    # slowed by a known sleep per run, so an encoded request costs at least that.
+    pytest.importorskip("onnxruntime")
+    import time
+
+    from routerlab.embeddings import Embedder, EmbeddingCache
+    from routerlab.routers.classifier import EmbeddingClassifier
+
+    sleep_s = 0.01
+
+    class SlowEncoder(Embedder):
+        encoded = 0
+
+        def _run(self, encs):
+            self.encoded += len(encs)
+            time.sleep(sleep_s)
+            return super()._run(encs)
+
+    frame = _texts_frame()
+    enc = SlowEncoder(threads=1, cache=EmbeddingCache(tmp_path / "c.sqlite"))
+    enc.embed(list(frame["text"]))  # every train and test text is in the cache now
+    runs = []
+    for _ in range(2):
+        enc.encoded = 0
+        res = calibrate([EmbeddingClassifier(enc)], frame, target=0.5, timed=10)
+        row = res.table.iloc[0]
+        runs.append(row["latency_ms"])
+        assert row["accuracy"] == 1.0 and row["timed"] == 10
+        # the warm-up and the 10 timed requests were encoded; fit and the other 19 read the cache
+        assert enc.encoded == 1 + 10
+        assert row["latency_ms"] >= 1000 * sleep_s  # the encoder's path, not a cache hit
+        assert "ms per request (uncached, mean of 10 timed requests)" in res.message
+    assert 0.5 < runs[1] / runs[0] < 2  # a second run reports about the same latency
+
+
+def test_the_warm_up_request_is_run_but_never_timed(monkeypatch):
+    # A fake clock: the first call costs 1000 s (a model loading), request qI costs I seconds.
+    import types
+
+    from routerlab.routers import calibrate as calibrate_module
+
+    now = [0.0]
+    monkeypatch.setattr(calibrate_module, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
+
+    class Clocked(_Fixed):
+        calls = 0
+
+        def classify(self, text):
+            self.calls += 1
+            now[0] += 1000.0 if self.calls == 1 else float(text[1:])
+            return super().classify(text)
+
+    cand = Clocked("c")
+    res = calibrate([cand], _frame(20), target=0.5, timed=None)
+    row = res.table.iloc[0]
+    assert cand.calls == 20 and row["timed"] == 19 and row["correct"] == 20  # each request once
+    assert row["latency_ms"] == pytest.approx(1000 * sum(range(1, 20)) / 19)  # q1..q19, not q0's load
+    # 5 of 100 timed: spread over the split (mean index near the middle), not its first five
+    spread = calibrate([Clocked("d")], _frame(100), target=0.5, timed=5).table.iloc[0]
+    assert spread["timed"] == 5 and 30 < spread["latency_ms"] / 1000 < 70
+
+
+def test_timed_counts_requests_spread_over_the_split():
+    # how many are timed: as asked, at most all but the warm-up, the only one when there is one
+    frame = _frame(100)
+    assert calibrate([_Fixed("a")], frame, timed=7).table.loc[0, "timed"] == 7
+    assert calibrate([_Fixed("a")], frame, timed=500).table.loc[0, "timed"] == 99
+    assert calibrate([_Fixed("a")], frame).table.loc[0, "timed"] == 50  # the default
+    assert calibrate([_Fixed("a")], _frame(1), timed=None).table.loc[0, "timed"] == 1
+    for bad in (0, -3, True, 2.5, "all"):
+        with pytest.raises(InvalidRequestError, match="timed"):
+            calibrate([_Fixed("a")], frame, timed=bad)
+
+
+def test_recorded_outcomes_keep_their_latency_and_say_nothing_was_timed():
+    from routerlab.routers.calibrate import calibrate_outcomes
+
+    res = calibrate_outcomes(["a"], [150], 150, [0.001], latency_s=[0.2])
+    assert res.table.loc[0, "latency_ms"] == pytest.approx(200.0) and pd.isna(res.table.loc[0, "timed"])
+    assert "200.0 ms per request;" in res.message and "uncached" not in res.message
