@@ -182,6 +182,9 @@ class Catalog:
         """A copy with ``models`` added or replaced (same id)."""
         merged = dict(self._models)
         for m in models:
+            if not isinstance(m, ModelInfo):
+                raise InvalidRequestError(f"with_models takes ModelInfo objects (catalog.get(id), dataclasses.replace), "
+                                          f"got {type(m).__name__} {m!r}")
             merged[m.id] = m
         return Catalog(merged.values())
 

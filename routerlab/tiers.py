@@ -102,6 +102,9 @@ class TierMap:
         self.catalog = catalog or Catalog.default()
         self._tiers: dict[str, TierSpec] = {}
         for spec in tiers:
+            if not isinstance(spec, TierSpec):
+                raise TierError(f"TierMap takes TierSpec objects; from names and model ids use "
+                                f"TierMap.from_mapping({{'coder': 'openai:gpt-4.1'}}), got {type(spec).__name__} {spec!r}")
             self._tiers[spec.name] = self._validated(spec)
 
     @classmethod

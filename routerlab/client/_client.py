@@ -16,7 +16,7 @@ from typing import Any
 from .._aio import run_sync
 from ..budget import Budget
 from ..catalog import Catalog, ModelInfo
-from ..errors import InvalidRequestError, RouterlabError
+from ..errors import ConfigurationError, InvalidRequestError, RouterlabError
 from ..outcome import Outcome
 from ..providers.base import Provider
 from ..tiers import TierMap
@@ -74,6 +74,12 @@ class Client:
     ) -> None:
         check_client_settings(budget_usd=budget_usd, max_concurrency=max_concurrency, timeout_s=timeout_s,
                               input_margin=input_margin)
+        if catalog is not None and not isinstance(catalog, Catalog):
+            raise ConfigurationError(f"catalog must be a Catalog (Catalog.default(), Catalog.from_csv(path)), "
+                                     f"got {type(catalog).__name__} {catalog!r}")
+        if tiers is not None and not isinstance(tiers, TierMap):
+            raise ConfigurationError(f"tiers must be a TierMap: TierMap.from_mapping({{'coder': 'openai:gpt-4.1'}}) "
+                                     f"builds one from a dict, got {type(tiers).__name__}")
         knobs = {k: v for k, v in zip(_RETRY_KNOBS, (max_attempts, backoff_s, max_backoff_s, max_retry_after_s),
                                       strict=True) if v is not None}
         if knobs:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._aio import run_sync
-from ..errors import RouterlabError
+from ..errors import ConfigurationError, RouterlabError
 from ..trace import Trace, TraceRecord
 from .plan import DEFAULT_KINDS, MAX_SUBTASKS, Limits, PlannedSubtask
 from .session import Run, SubtaskResult, _Stop
@@ -51,6 +51,13 @@ class Orchestrator:
                  max_retries: int = 1, max_rounds: int = 1, orchestrator_tier: str = "orchestrator", kinds: Sequence[str] | None = None,
                  subtask_max_tokens: int = 256, plan_max_tokens: int | None = None,
                  max_subtasks: int = MAX_SUBTASKS, text_max_chars: int = 160) -> None:
+        if not hasattr(client, "complete") or not hasattr(client, "tiers"):
+            raise ConfigurationError(f"Orchestrator runs over a routerlab Client (Client(budget_usd=...)), "
+                                     f"got {type(client).__name__}")
+        if limits is not None and not isinstance(limits, Limits):
+            hint = ": write Limits(**limits)" if isinstance(limits, Mapping) else ""
+            raise ConfigurationError(f"limits must be a Limits(budget_usd=, wall_s=, max_calls=), "
+                                     f"got {type(limits).__name__}{hint}")
         self.client = client
         if router is None:
             from ..routers.rules import RuleRouter

@@ -244,6 +244,9 @@ def calibrate(
         raise InvalidRequestError(f"target must be in (0, 1], got {target}")
     if timed is not None and (isinstance(timed, bool) or not isinstance(timed, int) or timed < 1):
         raise InvalidRequestError(f"timed must be a count of requests >= 1 (or None for all), got {timed!r}")
+    if not isinstance(eval_set, pd.DataFrame):
+        raise DatasetError(f"calibrate needs the eval set as a DataFrame (routerlab.evalset.load_evalset()), "
+                           f"got {type(eval_set).__name__}")
     for col in ("text", "split", label):
         if col not in eval_set.columns:
             raise DatasetError(f"eval set lacks column {col!r}: load it with routerlab.evalset.load_evalset()")

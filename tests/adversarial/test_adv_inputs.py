@@ -250,3 +250,33 @@ def test_a_folder_given_as_the_span_file_says_it_is_a_folder(tmp_path):
 
     with pytest.raises(DatasetError, match="is a folder: give the span file in it"):
         load_otel(tmp_path)
+
+
+@pytest.mark.parametrize("build, says", [
+    (lambda: Client(tiers={"coder": "openai:gpt-4.1"}), r"TierMap.from_mapping\("),
+    (lambda: Client(catalog="models.csv"), r"Catalog.from_csv\(path\)"),
+    (lambda: TierMap(["coder"]), "TierMap takes TierSpec objects"),
+    (lambda: Catalog.default().with_models("openai:gpt-4.1"), "with_models takes ModelInfo"),
+])
+def test_objects_built_from_the_wrong_thing_say_which_builder_to_use(build, says):
+    with pytest.raises(RouterlabError, match=says):
+        build()
+
+
+def test_an_orchestrator_over_the_wrong_things():
+    from routerlab.errors import ConfigurationError
+    from routerlab.orchestrator import Orchestrator
+
+    with pytest.raises(ConfigurationError, match="over a routerlab Client"):
+        Orchestrator(None)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match=re.escape("write Limits(**limits)")):
+        Orchestrator(Client(), limits={"max_calls": 3})  # type: ignore[arg-type]
+
+
+def test_calibrate_on_something_that_is_not_the_eval_set():
+    from routerlab.errors import DatasetError
+    from routerlab.routers.calibrate import calibrate
+    from routerlab.routers.classifier import KeywordClassifier
+
+    with pytest.raises(DatasetError, match=re.escape("load_evalset()")):
+        calibrate([("keyword", KeywordClassifier())], [["refund my order", "classifier"]])  # type: ignore[arg-type]
