@@ -36,8 +36,10 @@ def redact(text: str | None, secrets: Iterable[str] = ()) -> str | None:
     given = [s for s in secrets if s]
     for secret in given:
         text = text.replace(secret, "[redacted]")
-    text = scrub(text, given, mask="[redacted]")
-    return _KEY_PATTERN.sub("[redacted]", text)
+    # whole key-like tokens first: a registered key's piece masked inside a token would leave its tail
+    # ("Bearer [redacted]1234") and stop the pattern from seeing the token
+    text = _KEY_PATTERN.sub("[redacted]", text)
+    return scrub(text, given, mask="[redacted]")
 
 
 def _new_id() -> str:

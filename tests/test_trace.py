@@ -132,3 +132,11 @@ def test_critical_path_descends_into_spans_and_skips_the_early_branch() -> None:
     assert critical_path(flat) == ["plan", "a", "decide"]  # the innermost of the last-ending spans
     with pytest.raises(TraceError, match="lacks column"):
         critical_path(f.drop(columns="end"))
+
+
+def test_a_bearer_token_sharing_a_piece_with_a_registered_key_goes_whole():
+    # another key held in the same process (a provider's Secret) shares 8+ characters with the token
+    from routerlab.redaction import register_secret
+
+    register_secret("sk-" + "qwertyuiopasdfgh" + "zz" * 8)
+    assert redact("401: Bearer qwertyuiopasdfgh5678 rejected") == "401: [redacted] rejected"
