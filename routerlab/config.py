@@ -149,6 +149,9 @@ def embed_threads() -> int | None:
     if not value:
         return None
     try:
-        return int(value) or None
+        threads = int(value)
     except ValueError:
         raise InvalidRequestError(f"ROUTERLAB_EMBED_THREADS must be an integer, got {value!r}") from None
+    if threads < 0:
+        raise InvalidRequestError(f"ROUTERLAB_EMBED_THREADS must be a thread count >= 0 (0: the default), got {threads}")
+    return threads or None

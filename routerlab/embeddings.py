@@ -22,6 +22,7 @@ import importlib.util
 import os
 import sqlite3
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
@@ -94,8 +95,23 @@ class EmbeddingCache:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            try:
+                conn = self._open(self.path)
+            except (OSError, sqlite3.Error) as e:  # a cache that cannot be opened still leaves a working embedder
+                warnings.warn(f"embedding cache {self.path} cannot be used ({e}); vectors are kept in memory for "
+                              "this process only: set ROUTERLAB_CACHE_DIR to a writable folder, or delete a "
+                              "corrupt cache file (it is recomputed)", stacklevel=3)
+                conn = self._open(None)
+            self._conn = conn
+        return self._conn
+
+    @staticmethod
+    def _open(path: Path | None) -> sqlite3.Connection:
+        """The cache database at ``path`` (None: in memory), with its table."""
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path if path is not None else ":memory:", timeout=30, check_same_thread=False)
+        try:
             # Write-ahead log, synced at checkpoints only: storing a new text's vector is an append
             # (measured here: 0.03 ms; the default rollback journal's fsync took ~20 ms, more than
             # the encoder). A power cut may lose the last rows, never the file; a lost row is recomputed.
@@ -103,8 +119,10 @@ class EmbeddingCache:
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("CREATE TABLE IF NOT EXISTS emb (k TEXT PRIMARY KEY, v BLOB NOT NULL)")
-            self._conn = conn
-        return self._conn
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model_id}\x00{MAX_TOKENS}\x00{text}".encode()).hexdigest()
@@ -128,8 +146,11 @@ class EmbeddingCache:
             return
         with self._lock:
             conn = self._connect()
-            with conn:
-                conn.executemany("INSERT OR REPLACE INTO emb (k, v) VALUES (?, ?)", rows)
+            try:
+                with conn:
+                    conn.executemany("INSERT OR REPLACE INTO emb (k, v) VALUES (?, ?)", rows)
+            except sqlite3.Error as e:  # read-only or full: the vectors were computed and are returned anyway
+                warnings.warn(f"embedding cache {self.path}: {len(rows)} vectors not saved ({e})", stacklevel=3)
 
     def __len__(self) -> int:
         with self._lock:

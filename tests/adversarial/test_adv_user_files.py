@@ -118,3 +118,33 @@ def test_a_users_own_outcome_table_with_bad_cells(quality, cost, says):
     prompts = pd.DataFrame({c: ["a", "b"] for c in PROMPT_COLUMNS})
     with pytest.raises(DatasetError, match=re.escape(says)):
         OutcomeTable("mine", prompts, ["m"], quality, cost)
+
+
+@pytest.mark.parametrize("where", ["a corrupt file", "under a file"])
+def test_an_embedding_cache_that_cannot_be_opened_still_embeds_with_a_warning(tmp_path, where):
+    import numpy as np
+
+    from routerlab.embeddings import DIM, EmbeddingCache
+
+    if where == "a corrupt file":
+        path = tmp_path / "minilm.sqlite"
+        path.write_bytes(BINARY * 8)
+    else:
+        (tmp_path / "cache").write_text("a file where ROUTERLAB_CACHE_DIR points")
+        path = tmp_path / "cache" / "embeddings" / "minilm.sqlite"
+    cache = EmbeddingCache(path)
+    vec = np.arange(DIM, dtype=np.float32)
+    with pytest.warns(UserWarning, match="cannot be used .*set ROUTERLAB_CACHE_DIR to a writable folder"):
+        cache.put_many([("k", vec)])
+    assert np.array_equal(cache.get_many(["k"])["k"], vec)  # kept for this process
+    if where == "a corrupt file":
+        assert path.read_bytes() == BINARY * 8  # the file is left as it was, not overwritten
+
+
+def test_a_negative_thread_count_in_the_environment_is_refused(monkeypatch):
+    from routerlab.config import embed_threads
+    from routerlab.errors import InvalidRequestError
+
+    monkeypatch.setenv("ROUTERLAB_EMBED_THREADS", "-1")
+    with pytest.raises(InvalidRequestError, match="thread count >= 0"):
+        embed_threads()
