@@ -1,9 +1,9 @@
 """Widgets for JupyterLab: pick each tier's model, move a router's threshold or cost weight and
 the budget, and watch the figures change in place. The only module that imports ipywidgets.
 
-Figures are ``plotly.graph_objects.FigureWidget`` (they need ``anywidget``): their updates
-travel as comm messages, so a notebook stays valid under nbval, unlike plots drawn into an
-``ipywidgets.Output``. Everything is also drivable from code: set a control's ``.value`` or call
+Figures are plotly ``FigureWidget``s (``viz.live_figure.LiveFigure``, which needs ``anywidget``):
+their updates travel as comm messages, so a notebook stays valid under nbval, unlike plots drawn
+into an ``ipywidgets.Output``. Everything is also drivable from code: set a control's ``.value`` or call
 ``Playground.update()``, then read ``Playground.figures`` / ``Playground.frames``.
 
     pg = Playground(run, tiers=TierMap.default(), threshold=0.5, budget_usd=1.0)
@@ -45,8 +45,13 @@ def _go() -> Any:
 
 
 def figure_widget(fig: Any) -> Any:
-    """A live ``FigureWidget`` copy of a plotly figure (or of a ``viz`` ``*_spec`` dict)."""
-    return _go().FigureWidget(fig)
+    """A live ``FigureWidget`` copy of a plotly figure (or of a ``viz`` ``*_spec`` dict): a
+    ``viz.live_figure.LiveFigure``, which draws and keeps redrawing under JupyterLab's Run All
+    at its output's width."""
+    _go()  # names the missing extra (plotly, anywidget) before the import below needs them
+    from .viz.live_figure import LiveFigure
+
+    return LiveFigure(fig)
 
 
 def summarize(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -81,6 +81,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     assert "routerlab/_data/catalog/models.csv" in names and "routerlab/_data/evalset/agent_requests.csv" in names
     shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "routerlab" / "_data").rglob("*") if p.is_file()}
     assert shipped <= set(names), sorted(shipped - set(names))  # every run-time file, not only these two
+    assert "routerlab/viz/live_figure.js" in names  # the live figures' front end (read when a figure opens)
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)  # the MIT text travels with the code
     python = _fresh_venv(tmp, wheel)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("ROUTERLAB_")}
