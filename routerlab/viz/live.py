@@ -5,7 +5,9 @@ traces left over are hidden (``visible=False``), and only a new trace with no tr
 left is appended. Deleting and re-adding traces could leave a view blank when it started between
 the two (JupyterLab's Run All creates views late, while later cells update the figure); restyle
 and relayout set values, so a view that sees one twice, or already holds the new state, ends in
-the same picture. The full state a new view starts from is kept current too (``resync_views``).
+the same picture. The full state a new view starts from is kept current too (``resync_views``):
+plotly's front end does not keep it (its model applies updates to a fresh copy each time).
+The figures are ``viz.live_figure.LiveFigure``: every update reaches the front end under Run All.
 """
 
 
@@ -98,8 +100,9 @@ def _parts(new: Any) -> tuple[list[Spec], Spec]:
 
 
 def resync_views(target: Any) -> None:
-    """Keep the widget's full state current too: a view created later starts from it (nested
-    in a VBox under Run All, the front end's model can miss messages sent before it loaded)."""
+    """Keep the widget's full state current too: a view created later starts from it, and
+    plotly's front-end model never updates it (each update lands on a fresh deserialized copy of
+    ``_widget_data``), so without this a late view would draw the figure as it was opened."""
     # the template is shared, not copied: nothing restyles it, and it is most of the layout
     target._widget_layout = {k: v if k == "template" else _copy(v) for k, v in target._layout.items()}
     target._widget_data = _copy(target._data)
