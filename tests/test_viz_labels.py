@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerlab.viz.labels import POSITIONS, _box, place_labels
+from routerlab.viz.labels import POSITIONS, Leader, _box, leader_annotations, place_labels, trace_text
 
 pytest.importorskip("plotly")
 
@@ -56,3 +56,46 @@ def test_cost_quality_keeps_single_model_labels_off_the_router_curve():
     fig = viz.cost_quality({"router": sweep}, singles, log_x=True)
     pos = next(t for t in fig.data if t.name == "single models").textposition
     assert not pos[0].startswith("top")  # the curve runs just above the point
+
+
+def _crossed_everywhere():
+    """A point with router curves 10 px above, through and 10 px below it (330 px over 0-1): every
+    textposition around it lies on a curve."""
+    xs = np.linspace(0, 1, 40)
+    return [(xs, np.full(40, v)) for v in (0.47, 0.5, 0.53)]
+
+
+def test_a_label_every_textposition_of_which_is_crossed_goes_on_a_leader_to_a_clear_spot():
+    lines = _crossed_everywhere()
+    for pos in POSITIONS:  # the premise: no textposition is clear of the curves
+        b = _boxes([0.5], [0.5], ["Yi-34B-Chat"], [pos], (0, 1), (0, 1))[0]
+        assert any(b[1] < 330 * v < b[3] for v in (0.47, 0.5, 0.53)), pos
+    placed = place_labels([0.5], [0.5], ["Yi-34B-Chat"], (0, 1), (0, 1), lines=lines)
+    assert isinstance(placed[0], Leader)
+    assert place_labels([0.5], [0.5], ["Yi-34B-Chat"], (0, 1), (0, 1), lines=lines, leaders=False)[0] in POSITIONS
+    (note,) = leader_annotations([0.5], [0.5], ["Yi-34B-Chat"], placed)
+    assert (note["x"], note["y"], note["text"]) == (0.5, 0.5, "Yi-34B-Chat")  # the line ends on its point
+    assert note["showarrow"] and note["arrowhead"] == 0 and note["axref"] == "pixel"
+    # the label's box (centred at ax px right of, ay px below the point) crosses none of the curves
+    w, h = 0.58 * 11 * len("Yi-34B-Chat"), 1.3 * 11
+    cx, cy = 450 + note["ax"], 165 - note["ay"]
+    assert not any(cy - h / 2 - 3.5 < 330 * v < cy + h / 2 + 3.5 for v in (0.47, 0.5, 0.53))
+    assert 0 <= cx - w / 2 and cx + w / 2 <= 900 and 0 <= cy - h / 2 and cy + h / 2 <= 330  # inside the plot
+    assert 25 <= np.hypot(note["ax"], note["ay"]) <= 60 + w  # near its point: the nearest ring that is clear
+    text, where = trace_text(["Yi-34B-Chat"], placed)
+    assert text == [""] and where[0] in POSITIONS  # not drawn twice
+
+
+def test_cost_quality_draws_a_crossed_label_as_an_annotation_on_the_log_axis():
+    xs = np.geomspace(1e-4, 1e-2, 40)
+    sweeps = {f"router {k}": pd.DataFrame({"cost": xs, "quality": np.full(40, q)})
+              for k, q in enumerate((0.685, 0.70, 0.715))}
+    singles = pd.DataFrame({"model": ["p:Yi-34B-Chat", "p:far"], "cost": [1e-3, 1e-2], "quality": [0.70, 0.95]})
+    from routerlab import viz
+
+    fig = viz.cost_quality(sweeps, singles, log_x=True)
+    tr = next(t for t in fig.data if t.name == "single models")
+    assert list(tr.text) == ["", "far"] and list(tr.hovertext) == ["Yi-34B-Chat", "far"]  # hover still names it
+    (note,) = [a for a in fig.layout.annotations if a.text == "Yi-34B-Chat"]
+    # plotly places an annotation on a log axis by the log of the value
+    assert note.x == pytest.approx(-3.0) and note.y == pytest.approx(0.70) and note.showarrow

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import DatasetError
 from ._frames import _go, _pick, log_range, usd_log_ticks
-from .labels import place_labels
+from .labels import leader_annotations, place_labels, trace_text
 from .palette import HULL, ORACLE, SINGLE_MODEL, policy_colours
 from .stats import upper_hull
 
@@ -75,7 +75,10 @@ def cost_quality(
     ys += list(sy)
     xr, yr = _axis_ranges(xs, ys, log_x)
     if len(sx):
-        fig.add_trace(_singles_trace(go, sx, sy, names, xr, yr, curves, log_x))
+        singles_trace, leaders = _singles_trace(go, sx, sy, names, xr, yr, curves, log_x)
+        fig.add_trace(singles_trace)
+        for note in leaders:  # labels no textposition could hold clear: a little away, with a line
+            fig.add_annotation(**note)
         if hull:
             fig.add_trace(_hull_trace(go, sx, sy))
     for tr in curves + points:  # drawn after the single models: the router and "now" stay on top
@@ -137,9 +140,10 @@ def _axis_ranges(xs: list[float], ys: list[float], log_x: bool) -> tuple[list[fl
 
 
 def _singles_trace(go: Any, sx: np.ndarray, sy: np.ndarray, names: list[str], xr: list[float], yr: list[float],
-                   curves: list[Any], log_x: bool) -> Any:
+                   curves: list[Any], log_x: bool) -> tuple[Any, list[dict[str, Any]]]:
     """The single models as labelled points, each label placed clear of the others, the points,
-    the routers' curves and the hull (in axis units: log10 of cost on a log axis)."""
+    the routers' curves and the hull (in axis units: log10 of cost on a log axis); with the
+    annotations of the labels that sit away from their point on a leader line."""
     def axis_x(v: np.ndarray) -> np.ndarray:
         return np.log10(np.clip(v, 1e-12, None)) if log_x else v
 
@@ -148,12 +152,13 @@ def _singles_trace(go: Any, sx: np.ndarray, sy: np.ndarray, names: list[str], xr
         cx, cy = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
         keep = np.isfinite(cx) & np.isfinite(cy) & ((cx > 0) if log_x else True)
         lines.append((axis_x(cx[keep]), cy[keep]))
-    positions = place_labels(axis_x(sx), sy, names, xr, yr, lines=lines, height_px=330)
+    placed = place_labels(axis_x(sx), sy, names, xr, yr, lines=lines, height_px=330)
+    text, positions = trace_text(names, placed)
     return go.Scatter(
-        name="single models", x=sx, y=sy, text=names, mode="markers+text", textposition=positions,
+        name="single models", x=sx, y=sy, text=text, hovertext=names, mode="markers+text", textposition=positions,
         textfont=dict(size=11, color="#333"), marker=dict(size=9, color=SINGLE_MODEL, symbol="circle"),
-        cliponaxis=False, hovertemplate="%{text}<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
-    )
+        cliponaxis=False, hovertemplate="%{hovertext}<br>cost %{x:.5f}<br>quality %{y:.3f}<extra></extra>",
+    ), leader_annotations(axis_x(sx), sy, names, placed, font_px=11, colour="#333", marker_px=9)
 
 
 def _hull_trace(go: Any, sx: np.ndarray, sy: np.ndarray) -> Any:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import _go, _pick, _require, log_range, usd_log_ticks
-from .labels import place_labels
+from .labels import leader_annotations, place_labels, trace_text
 from .palette import MODEL_PALETTE
 
 
@@ -40,20 +40,24 @@ def model_map(
     xr = log_range(x)
     lat = f["latency"].to_numpy(dtype=float)
     yr = (0.0, float(np.nanmax(lat)) * 1.12 if np.isfinite(lat).any() else 1.0)
-    where = np.array(place_labels(np.log10(x.to_numpy(dtype=float)), lat, list(names), xr, yr,
-                                  width_px=800, height_px=330, font_px=9, marker_px=10))
+    placed = place_labels(np.log10(x.to_numpy(dtype=float)), lat, list(names), xr, yr,
+                          width_px=800, height_px=330, font_px=9, marker_px=10)
+    shown, where = (np.array(v, dtype=object) for v in trace_text(list(names), placed))
     fig = go.Figure()
     for i, prov in enumerate(dict.fromkeys(provider)):
         sel = (provider == prov).to_numpy()
         vision = f["vision"].fillna(False).astype(bool).to_numpy()[sel] if "vision" in f.columns else np.zeros(sel.sum(), bool)
         fig.add_trace(go.Scatter(
             name=str(prov), x=x[sel], y=f.loc[sel, "latency"], mode="markers+text", cliponaxis=False,
-            text=names[sel], textposition=list(where[sel]),
+            text=list(shown[sel]), hovertext=names[sel], textposition=list(where[sel]),
             textfont=dict(size=9), marker=dict(size=10, color=MODEL_PALETTE[i % len(MODEL_PALETTE)],
                                                symbol=["diamond" if v else "circle" for v in vision]),
             customdata=f.loc[sel, "call_cost"],
-            hovertemplate="%{text}<br>$%{customdata:.5f} per call<br>%{y:.2f} s<extra></extra>",
+            hovertemplate="%{hovertext}<br>$%{customdata:.5f} per call<br>%{y:.2f} s<extra></extra>",
         ))
+    for note in leader_annotations(np.log10(x.to_numpy(dtype=float)), lat, list(names), placed, font_px=9,
+                                   colour="#444", marker_px=10):  # labels no textposition held clear
+        fig.add_annotation(**note)
     vals, text = usd_log_ticks(float(positive.min()), float(positive.max())) if len(positive) else ([], [])
     if (f["call_cost"] <= 0).any():  # free models sit at the left edge, at a tick that says so
         vals, text = [floor, *vals], ["$0 (local)", *text]

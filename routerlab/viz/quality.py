@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import _go, _require, _usd_tick
-from .labels import place_labels
+from .labels import Placement, leader_annotations, place_labels, trace_text
 from .live import update_values
 from .palette import CRITICAL, GOOD, MUTED, NEUTRAL, SINGLE_MODEL, TIER_ORDER, model_colours, policy_colours
 
@@ -162,16 +162,22 @@ def tier_quality(table: pd.DataFrame, *, title: str | None = None) -> Any:
         groups = s["group"] if "group" in s else pd.Series("", index=s.index)
         tags = [_tag(b, g) for b, g in zip(s["benchmark"], groups, strict=True)]
         names = s["catalog_id"].str.split(":", n=1).str[-1]
+        placed = _label_positions(s, (lo, hi), panel_px)
+        text, positions = trace_text(list(names), placed)
         fig.add_trace(go.Scatter(
             x=s["x"], y=100 * s["value"], mode="markers+text", showlegend=False, name=tier,
             # the model's name on the point, the benchmark in the hover: full labels overlapped
-            text=names, textposition=_label_positions(s, (lo, hi), panel_px), textfont=dict(size=10),
+            text=text, hovertext=names, textposition=positions, textfont=dict(size=10),
             marker=dict(color=NEUTRAL, size=9, symbol="circle"),
             error_y=dict(type="data", symmetric=False, array=100 * (s["high"] - s["value"]),
                          arrayminus=100 * (s["value"] - s["low"]), color=NEUTRAL, thickness=1, width=3),
             customdata=np.c_[s["benchmark"].astype(str), gap, tags, s["catalog_id"].astype(str)],
-            hovertemplate="%{text} · %{customdata[2]}<br>%{customdata[0]}<br>%{y:.1f}% (gap %{customdata[1]:.1f} pts)"
+            hovertemplate="%{hovertext} · %{customdata[2]}<br>%{customdata[0]}<br>%{y:.1f}% (gap %{customdata[1]:.1f} pts)"
                           "<br>$%{x:.2f} per 1M tokens<extra></extra>"), row=1, col=k)
+        for note in leader_annotations(np.log10(s["x"].to_numpy(dtype=float)), 100 * s["value"].to_numpy(dtype=float),
+                                       list(names), placed, xref="x" if k == 1 else f"x{k}", yref="y" if k == 1 else f"y{k}",
+                                       font_px=10, colour="#444", marker_px=9):  # labels no textposition held clear
+            fig.add_annotation(**note)
         star = s[s["chosen"].fillna(False).astype(bool)].head(1)
         fig.add_trace(go.Scatter(  # drawn over the candidates; moved, never restyled per point
             x=star["x"].tolist(), y=(100 * star["value"]).tolist(), mode="markers", showlegend=False,
@@ -211,7 +217,7 @@ def _note_place(lows: pd.Series, tops: pd.Series) -> dict[str, Any]:
     return dict(yref="paper", y=-0.14, yanchor="top")
 
 
-def _label_positions(s: pd.DataFrame, xr: tuple[float, float], width_px: float) -> list[str]:
+def _label_positions(s: pd.DataFrame, xr: tuple[float, float], width_px: float) -> list[Placement]:
     """Model names clear of each other, of the points and of their interval bars (on the panel's
     log price axis and the 0-100 evidence axis)."""
     x = np.log10(s["x"].to_numpy(dtype=float))
