@@ -124,6 +124,21 @@ def test_one_policy_colour_whatever_the_notebook_calls_the_routed_run() -> None:
     assert len(set(viz.policy_colours(["kNN", "logistic", "MLP"]).values())) == 3
 
 
+def test_a_model_alone_is_the_baseline_or_a_single_model_never_a_policy_colour() -> None:
+    from routerlab.viz.palette import SINGLE_MODEL
+
+    names = ["GPT-4 alone", "mixtral alone", "cascade, prompt-only verifier", "cascade, agreement with Yi-34B"]
+    c = viz.policy_colours(names, baseline="GPT-4 alone")
+    assert c["GPT-4 alone"] == viz.policy_colours(["all top"])["all top"]  # what everything is measured against
+    assert c["mixtral alone"] == SINGLE_MODEL  # the grey of the single models in cost_quality
+    routed = viz.policy_colours(["routed"])["routed"]
+    assert routed not in c.values() and len(set(c.values())) == 4  # (it wore the routed orange, by order)
+    # without a named baseline both are single models, in two greys, and the cascades keep their colours
+    plain = viz.policy_colours(names)
+    assert plain["GPT-4 alone"] != plain["mixtral alone"] and viz.POLICY_PALETTE[0] not in plain.values()
+    assert [plain[n] for n in names[2:]] == [c[n] for n in names[2:]]
+
+
 def test_tier_quality_lists_models_without_evidence_inside_their_panel_when_it_has_room() -> None:
     t = quality_table()
     extra = pd.DataFrame([{"tier": "classifier", "catalog_id": "local:smollm2-135m", "value": 0.24, "gap_points": 0.0,

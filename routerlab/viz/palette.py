@@ -38,6 +38,9 @@ COST_SCALE = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", 
 CRITICAL = "#D62728"  # the critical path's outline; also the colour of refused / failed
 GOOD, NEUTRAL, MUTED = "#2CA02C", "#4C78A8", "#999"  # chosen / passing / below target
 SINGLE_MODEL, HULL, ORACLE = "#555555", "#888888", "#E45756"
+# One model answering everything ("mixtral alone") is a single model, drawn in the single models'
+# grey as in the cost-quality figures; a second one alone in the same figure takes a lighter grey.
+SINGLE_MODEL_SHADES = (SINGLE_MODEL, "#9A9A9A", "#BDBDBD")
 
 
 def cost_colourscale() -> list[list[float | str]]:
@@ -61,14 +64,25 @@ def _norm(name: object) -> str:
     return " ".join(str(name).lower().replace("_", " ").split())
 
 
-def policy_colours(names: Iterable[object]) -> dict[str, str]:
+def policy_colours(names: Iterable[object], *, baseline: object = None) -> dict[str, str]:
     """A colour per policy name: known names ("all top", "routed", "default tiers"...) keep their
     fixed colour, the others take the free colours in the order given, the baseline's and the
-    routed policy's last (so "coder on gpt-4.1-mini" beside "default tiers" is not the baseline's blue)."""
+    routed policy's last (so "coder on gpt-4.1-mini" beside "default tiers" is not the baseline's blue).
+    ``baseline`` names the policy everything is measured against when it is not called "all top"
+    (say "GPT-4 alone"): it takes the baseline's blue. Any other "<model> alone" is a single model
+    and takes the single models' grey (:data:`SINGLE_MODEL_SHADES`), never a policy's colour."""
     given = list(dict.fromkeys(str(n) for n in names))
     out: dict[str, str] = {}
     used: set[int] = set()
+    if baseline is not None and str(baseline) in given:
+        out[str(baseline)] = POLICY_PALETTE[0]
+        used.add(0)
+    alone = [n for n in given if n not in out and _norm(n).endswith(" alone")]
+    for k, n in enumerate(alone):
+        out[n] = SINGLE_MODEL_SHADES[k % len(SINGLE_MODEL_SHADES)]
     for n in given:
+        if n in out:
+            continue
         key = _norm(n)
         slot = _POLICY_SLOTS.get(key, 0 if key.startswith(("all to", "all on the top", "all top")) else
                                  1 if key.startswith("routed") else None)

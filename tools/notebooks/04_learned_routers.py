@@ -215,15 +215,28 @@ cascade_frame.pivot(index="policy", columns="benchmark", values=["quality", "cos
 # %%
 import plotly.express as px
 
+# One colour per policy across this notebook: GPT-4 alone is the baseline everything is measured
+# against (blue), mixtral alone a single model (the single models' grey), and the cascades take
+# colours after the routers' and the learned cascade's below, so none wears another's.
+policy_colour = viz.policy_colours([*curves, "learned cascade (reads answers)", *cascade_frame["policy"]],
+                                   baseline="GPT-4 alone")
 fig = px.scatter(cascade_frame, x="cost", y="quality", color="policy", facet_col="benchmark", height=420,
                  labels={"cost": "cost as a fraction of GPT-4 alone", "quality": "quality (share answered right)"},
-                 hover_data=["verifier error"], template="plotly_white", color_discrete_sequence=viz.POLICY_PALETTE,
+                 hover_data=["verifier error"], template="plotly_white", color_discrete_map=policy_colour,
                  title="mixtral -> GPT-4 cascades: the verifier decides whether they pay (up and left is better)")
 fig.update_traces(marker=dict(size=13, line=dict(width=1, color="white")))
 fig.for_each_annotation(lambda a: a.update(text=a.text.removeprefix("benchmark=")))  # panel titles: the benchmark
 fig.update_xaxes(zeroline=False).update_layout(legend=dict(orientation="h", y=-0.25, title=None))
 
 # %%
+# the figure's colours: no policy shares another's, a single model is grey, the baseline blue
+from routerlab.viz.palette import SINGLE_MODEL
+
+drawn = {t.name: t.marker.color for t in fig.data}
+assert drawn["GPT-4 alone"] == viz.POLICY_PALETTE[0] and drawn["mixtral alone"] == SINGLE_MODEL
+assert len(set(drawn.values())) == len(drawn) == cascade_frame["policy"].nunique()
+assert not {drawn[p] for p in drawn if p.startswith("cascade")} & set(viz.policy_colours(
+    [*curves, "learned cascade (reads answers)"]).values())  # nor a router's of the other figures
 cf = cascade_frame.set_index(["benchmark", "policy"])
 arc_agree = cf.loc[("arc-challenge", "cascade, agreement with Yi-34B")]
 # On multiple choice, agreement buys nearly GPT-4's accuracy at well under half its cost ...
