@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import InvalidRequestError, RoutingError
 from ..types import Alternative, CompletesRequests, Completion, Decision, Request
+from ._checks import check_unit_threshold
 from .base import RouteConstraints, Router
 from .learned import LearnedRouter
 
@@ -71,6 +72,8 @@ class CascadeRouter(Router):
             raise InvalidRequestError("a cascade needs at least two models, cheapest first")
         self.chain = list(chain)
         self.verifier = verifier
+        check_unit_threshold(threshold, owner="CascadeRouter", compared_with="the verifier's confidence, in [0, 1]",
+                             hint="pass e.g. threshold=0.5 (the default), or 1.0 to accept only full agreement")
         self.threshold = threshold
         self.tier = tier
 

@@ -106,6 +106,13 @@ class KeywordClassifier:
         # Nothing is learned from the texts: only the fallback label, so it is a fair baseline.
         if len(texts) != len(labels):
             raise InvalidRequestError(f"{len(texts)} texts but {len(labels)} labels")
+        # A label without keywords is never predicted from a text; as the most common label it
+        # would become the answer to every miss, a tier no TierMap may have.
+        unknown = sorted({repr(lab) for lab in labels if not (isinstance(lab, str) and lab in self.keywords)})
+        if unknown:
+            raise InvalidRequestError(
+                f"label(s) {', '.join(unknown)} not among this classifier's labels {list(self.keywords)}: "
+                f"relabel to one of those, or pass keywords={{label: [words...]}} for each label")
         if labels:
             self.default_ = Counter(labels).most_common(1)[0][0]
         return self

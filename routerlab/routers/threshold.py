@@ -13,6 +13,7 @@ cost-quality curve.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from ..errors import InvalidRequestError, RoutingError
 from ..types import Alternative, Decision, Request
+from ._checks import check_unit_threshold
 from ._params import ParamsMixin, clone, keyword_only_after
 from .base import EmbeddingRouterMixin, RouteConstraints, Router
 from .learned import LearnedRouter
@@ -75,14 +77,21 @@ class ThresholdRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         self.strong = strong
         self.weak = weak
         self.threshold = threshold
+        self._check_threshold()
         self.target = target
         self.C = C
         self.predictor = predictor
         self.embedder = embedder
         self.tier = tier
 
+    def _check_threshold(self) -> None:
+        check_unit_threshold(self.threshold, owner="ThresholdRouter", compared_with="P(strong wins), a probability",
+                             hint="pass threshold=0.5 (the default), or learn one from a budget with "
+                                  "calibrate_threshold(X, strong_share)")
+
     def fit(self, X: np.ndarray, quality: np.ndarray, models: Sequence[str], cost: np.ndarray | None = None
             ) -> ThresholdRouter:
+        self._check_threshold()  # again: set_params(threshold=...) bypasses __init__
         X = np.asarray(X, dtype=np.float32)
         Q = np.asarray(quality, dtype=float)
         models = list(models)
@@ -161,7 +170,11 @@ class ThresholdRouter(ParamsMixin, EmbeddingRouterMixin, Router):
         return float(getattr(self, "threshold_", self.threshold))
 
     def route_arrays(self, X: np.ndarray, threshold: float | None = None) -> np.ndarray:
-        """True where the strong model is chosen."""
+        """True where the strong model is chosen. ``threshold`` overrides the fitted one for this
+        call (a sweep may pass just above 1 for "never strong"); NaN would silently mean that too."""
+        if threshold is not None and math.isnan(threshold):
+            raise InvalidRequestError("route_arrays threshold is NaN: pass a number (0 = always strong) or None "
+                                      "for the router's own threshold_")
         thr = self._threshold() if threshold is None else threshold
         out: np.ndarray = self.score(X) >= thr
         return out

@@ -280,3 +280,49 @@ def test_calibrate_on_something_that_is_not_the_eval_set():
 
     with pytest.raises(DatasetError, match=re.escape("load_evalset()")):
         calibrate([("keyword", KeywordClassifier())], [["refund my order", "classifier"]])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("threshold", [5, -0.1, 1.5, math.nan, math.inf, "0.5", True])
+def test_a_threshold_router_refuses_a_threshold_that_is_no_probability_at_construction(threshold):
+    from routerlab.routers import ThresholdRouter
+
+    with pytest.raises(InvalidRequestError, match=r"ThresholdRouter threshold must be .*\[0, 1\].*P\(strong wins\)"
+                                                  r".*got .*calibrate_threshold"):
+        ThresholdRouter("strong", "weak", threshold=threshold)
+
+
+def test_a_threshold_set_after_construction_is_refused_at_fit_and_a_nan_sweep_point_per_call():
+    import numpy as np
+
+    from routerlab.routers import ThresholdRouter
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    Q = np.column_stack([X[:, 0] > 0, np.zeros(40)]).astype(float)
+    router = ThresholdRouter("strong", "weak").set_params(threshold=math.nan)
+    with pytest.raises(InvalidRequestError, match="got nan"):
+        router.fit(X, Q, ["strong", "weak"])  # NaN sent every prompt to the weak model
+    fitted = router.set_params(threshold=0.0).fit(X, Q, ["strong", "weak"])
+    assert fitted.route_arrays(X).all() and fitted.route_arrays(X, threshold=1.01).sum() == 0
+    with pytest.raises(InvalidRequestError, match="route_arrays threshold is NaN"):
+        fitted.route_arrays(X, threshold=math.nan)
+
+
+@pytest.mark.parametrize("threshold", [math.nan, math.inf, -math.inf, -0.5, 2, None])
+def test_a_cascade_refuses_a_threshold_its_verifier_confidence_cannot_be_compared_with(threshold):
+    from routerlab.routers.cascade import CascadeRouter
+
+    with pytest.raises(InvalidRequestError, match=r"CascadeRouter threshold must be .*\[0, 1\].*verifier's confidence"
+                                                  r".*threshold=0\.5"):
+        CascadeRouter(["cheap", "strong"], threshold=threshold)
+    assert CascadeRouter(["cheap", "strong"], threshold=1).threshold == 1  # the edges are fine
+
+
+def test_keyword_classifier_fit_on_a_label_it_has_no_keywords_for_names_its_labels():
+    from routerlab.routers.classifier import KeywordClassifier
+
+    with pytest.raises(InvalidRequestError, match=re.escape(
+            "label(s) 'math', 3 not among this classifier's labels ['vision', 'coder', 'classifier', 'orchestrator']")):
+        KeywordClassifier().fit(["x", "y", "z", "w"], ["math", "math", "coder", 3])
+    custom = KeywordClassifier(keywords={"math": ["integral"], "chat": ["hello"]}, default="chat")
+    assert custom.fit(["a", "b", "c"], ["math", "math", "chat"]).classify("zzz")[0] == "math"  # own labels work
