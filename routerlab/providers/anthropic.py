@@ -24,7 +24,10 @@ from .base import (
     finish,
 )
 
-__all__ = ["AnthropicProvider", "build_messages", "build_params"]
+__all__ = ["AnthropicProvider", "build_messages", "build_params", "ESTIMATED_INPUT_NOTE"]
+
+ESTIMATED_INPUT_NOTE = ("the stream reported no input usage (no message_start event): "
+                        "input tokens are estimated from the prompt's length")
 
 
 def build_messages(request: Request) -> list[dict[str, Any]]:
@@ -73,6 +76,7 @@ class _Acc:
         self.cache_read = 0
         self.cache_write = 0
         self.output_tokens = 0
+        self.input_reported = False  # a message_start (or a final usage) said how many input tokens
         self.ended = False
 
     def add(self, event: Any) -> None:
@@ -83,6 +87,7 @@ class _Acc:
             self.cache_read = int(getattr(u, "cache_read_input_tokens", 0) or 0)
             self.cache_write = int(getattr(u, "cache_creation_input_tokens", 0) or 0)
             self.output_tokens = int(getattr(u, "output_tokens", 0) or 0)
+            self.input_reported = True
         elif kind == "content_block_delta":
             piece = getattr(event.delta, "text", None) or getattr(event.delta, "partial_json", None)
             if piece:
@@ -97,6 +102,7 @@ class _Acc:
             # Some servers report input usage (and cache reads) only at the end of the stream.
             if u is not None and getattr(u, "input_tokens", None):
                 self.input_tokens = int(u.input_tokens)
+                self.input_reported = True
             if u is not None and getattr(u, "cache_read_input_tokens", None):
                 self.cache_read = int(u.cache_read_input_tokens)
             if u is not None and getattr(u, "cache_creation_input_tokens", None):
@@ -104,7 +110,9 @@ class _Acc:
         elif kind == "message_stop":
             self.ended = True
 
-    def usage(self) -> Usage:
+    def usage(self, request: Request) -> Usage:
+        if not self.input_reported:  # see _done: the prompt's estimate, never a free call
+            return Usage(request.estimated_input_tokens(), self.output_tokens, 0)
         # Anthropic's input_tokens excludes cache reads and writes; routerlab's includes them.
         total = self.input_tokens + self.cache_read + self.cache_write
         return Usage(total, self.output_tokens, self.cache_read)
@@ -139,14 +147,19 @@ class AnthropicProvider(SDKProvider):
                 provider=self.name,
                 model=model,
             )
+        # A stream without message_start reports no input usage: llama.cpp's server leaves it out
+        # now and then under load (2 of 60 streams here). Counting 0 would make the call look
+        # free; the prompt's estimate is used instead, and the completion says so.
+        extra = None if acc.input_reported else {"input_tokens_estimated": ESTIMATED_INPUT_NOTE}
         return finish(
             request,
             text="".join(acc.parts),
-            usage=acc.usage(),
+            usage=acc.usage(request),
             model=model,
             provider=self.name,
             watch=acc.watch,
             stop_reason=acc.stop,
+            extra=extra,
         )
 
     def complete(self, request: Request, model_name: str, *, timeout_s: float | None = None) -> Completion:
