@@ -3,6 +3,9 @@
 Each request gets a *mode*: ``ok``, ``429`` (with Retry-After), ``500``, ``503``, ``hang`` (sleeps
 past the client's timeout), ``malformed`` (a stream event that is not JSON), ``drop`` (the
 connection is cut mid-stream) or ``empty`` (a well-formed completion with no text).
+``cut_reused_after_stream=True`` plays llama.cpp's server: a request sent on a kept-alive
+connection that already carried a streamed answer is cut before any response (llama.cpp closes
+that connection without a ``Connection: close``; a client that reuses it in that instant fails).
 
 The mode comes from, in order: the model name (``fault-<mode>`` always fails that way;
 ``flaky-<mode>-<k>`` fails the first k requests for that model), then the random policy
@@ -46,6 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _start_stream(self, content_type: str) -> None:
+        self.streamed = True  # this connection carried a streamed answer
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
@@ -79,6 +83,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.srv.cut_reused_after_stream and getattr(self, "streamed", False):
+            self.srv.cut_reused += 1
+            self.connection.close()
+            self.close_connection = True
+            return
         body = json.loads(raw or b"{}")
         mode = self.srv.mode_for(body.get("model", ""))
         self.srv.record(self.path, {k.lower(): v for k, v in self.headers.items()}, body, mode)
@@ -204,8 +213,10 @@ class FaultServer:
     """``with FaultServer(fault_rate=0.3, seed=1) as fs:`` then point an SDK at ``fs.url``."""
 
     def __init__(self, *, fault_rate: float = 0.0, seed: int = 0, modes: tuple[str, ...] = FAULT_MODES,
-                 hang_s: float = 1.0, retry_after_s: float = 0.05) -> None:
+                 hang_s: float = 1.0, retry_after_s: float = 0.05, cut_reused_after_stream: bool = False) -> None:
         self.fault_rate = fault_rate
+        self.cut_reused_after_stream = cut_reused_after_stream
+        self.cut_reused = 0  # requests cut that way
         self.modes = modes
         self.hang_s = hang_s
         self.retry_after_s = retry_after_s

@@ -207,3 +207,23 @@ def test_key_never_appears_in_repr_error_trace_or_log(fault_server, caplog, monk
     assert len(df) == 2 and set(df["status"]) == {"error"}
     assert SECRET not in df.to_json() and SECRET not in repr(client)
     assert SECRET not in caplog.text
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic"])
+def test_calls_after_a_streamed_answer_do_not_reuse_its_connection(kind):
+    # llama.cpp's server drops a kept-alive connection after a streamed answer without saying so;
+    # a provider that reused it failed the next call ("Server disconnected without sending a response")
+    from faultserver import FaultServer
+
+    with FaultServer(cut_reused_after_stream=True) as fs:
+        p = make(kind, fs.url, timeout_s=5.0)
+        req = Request.user("hi", max_output_tokens=16)
+        done = [p.complete(req, "m") for _ in range(3)]
+
+        async def twice() -> list[object]:
+            return [await p.acomplete(req, "m") for _ in range(3)]
+
+        done += asyncio.run(twice())
+        assert [c.text for c in done] == ["ok from the fault server"] * 6
+        assert fs.cut_reused == 0 and len(fs.requests) == 6
+        assert {r["headers"].get("connection") for r in fs.requests} == {"close"}

@@ -136,3 +136,39 @@ def test_default_client_starts_and_uses_the_shared_local_server(local_server):
     assert {o.completion.model for o in outs} == {"local:smollm2-135m"}
     assert client._providers["local"].base_url == local_server.openai_base_url
     assert len(client.trace) == 3 and client.budget.spent == 0.0
+
+
+@pytest.mark.parametrize("sdk", ["openai", "anthropic"])
+def test_back_to_back_streamed_calls_never_land_on_a_dropped_connection(local_server, sdk):
+    # llama.cpp's server closes a kept-alive connection after each streamed answer without a
+    # "Connection: close"; a pooled connection reused in that instant failed the next call with
+    # "Server disconnected without sending a response" (notebook 05 in CI, about 1 run in 5).
+    from routerlab.providers.anthropic import AnthropicProvider
+    from routerlab.providers.openai import OpenAIProvider
+
+    if sdk == "openai":
+        p = OpenAIProvider(base_url=local_server.openai_base_url, name="local")
+    else:
+        p = AnthropicProvider(base_url=local_server.base_url, name="local")
+    req = Request.user("Hi", max_output_tokens=2, temperature=0.0)
+
+    async def many(n: int) -> list[object]:
+        return [await p.acomplete(req, MODEL) for _ in range(n)]
+
+    done = asyncio.run(many(20)) + [p.complete(req, MODEL) for _ in range(10)]
+    assert all(c.usage.output_tokens > 0 for c in done)
+
+
+def test_providers_open_a_connection_per_call_on_this_machine_only():
+    from routerlab.providers._sdk import on_this_machine
+    from routerlab.providers.anthropic import AnthropicProvider
+    from routerlab.providers.openai import OpenAIProvider
+
+    assert on_this_machine("http://127.0.0.1:8080/v1") and on_this_machine("http://localhost:1")
+    assert on_this_machine("http://[::1]:9/v1")
+    assert not on_this_machine("https://api.openai.com/v1") and not on_this_machine(None)
+    for cls, url in ((OpenAIProvider, "http://127.0.0.1:9/v1"), (AnthropicProvider, "http://localhost:9")):
+        local, hosted = cls(base_url=url, name="local"), cls(api_key="sk-test-0000")
+        assert local._make_async().default_headers.get("Connection") == "close"
+        assert local._make_sync().default_headers.get("Connection") == "close"
+        assert "Connection" not in hosted._make_async().default_headers

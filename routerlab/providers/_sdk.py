@@ -9,6 +9,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import (
     BadResponseError,
@@ -21,7 +22,14 @@ from ..redaction import safe_url
 from ..validation import positive_seconds
 from .base import error_for_status, map_transport_error, resolve_key, scrub, scrub_exception
 
-__all__ = ["import_sdk", "LoopLocal", "SDKProvider"]
+__all__ = ["import_sdk", "LoopLocal", "SDKProvider", "on_this_machine"]
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def on_this_machine(base_url: str | None) -> bool:
+    """Whether ``base_url`` is a server on this machine (a loopback host)."""
+    return bool(base_url) and (urlsplit(str(base_url)).hostname or "").lower() in _LOOPBACK
 
 
 def import_sdk(module: str, package: str | None = None, extra: str = "providers") -> ModuleType:
@@ -190,4 +198,10 @@ class SDKProvider:
         kw: dict[str, Any] = {"api_key": self._key.reveal(), "max_retries": 0, "timeout": self.timeout_s}
         if self.base_url:
             kw["base_url"] = self.base_url
+        if on_this_machine(self.base_url):
+            # llama.cpp's server closes a kept-alive connection after a streamed answer without
+            # saying so; the next call sent on it in that instant failed with "Server disconnected
+            # without sending a response" (notebook 05 under CI). On loopback a connection per call
+            # costs a fraction of a millisecond.
+            kw["default_headers"] = {"Connection": "close"}
         return kw

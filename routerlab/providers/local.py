@@ -5,7 +5,12 @@ process. It answers the OpenAI chat-completions API at ``<base_url>/v1`` and the
 Messages API at ``<base_url>``, so the official SDKs run their real code paths against it::
 
     with LocalServer() as server:
-        client = openai.OpenAI(base_url=server.openai_base_url, api_key="local")
+        client = openai.OpenAI(base_url=server.openai_base_url, api_key="local",
+                               default_headers={"Connection": "close"})
+
+The server closes a kept-alive connection after a streamed answer without a ``Connection: close``,
+so a call sent on it in that instant fails ("Server disconnected without sending a response");
+routerlab's providers open a connection per call on loopback, and so should an SDK used directly.
 """
 
 from __future__ import annotations
