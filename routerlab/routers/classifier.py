@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import InvalidRequestError, MissingDependencyError, RoutingError
 from ..types import Decision, Request
+from ._checks import check_unit_threshold
 from .base import RouteConstraints, Router
 from .llm_classifier import TIER_DESCRIPTIONS, TIER_LABELS, ClassifierUsage, LLMClassifier
 from .rules import pick_model, request_has_images
@@ -376,7 +377,9 @@ class ClassifierRouter(Router):
         self.classifier = classifier
         self.tiers = tiers
         self.label_to_tier = dict(label_to_tier or {})
-        self.threshold = threshold
+        self.threshold = check_unit_threshold(
+            threshold, owner="ClassifierRouter", compared_with="the classifier's confidence, in [0, 1]",
+            hint="pass e.g. threshold=0.5 (the default); 0 never escalates, 1 escalates all but certain answers")
         self.fallback_tier = fallback_tier
         if fallback_tier not in tiers:
             raise RoutingError(f"fallback tier {fallback_tier!r} is not in the TierMap; tiers: {tiers.names()}")

@@ -318,6 +318,17 @@ def test_a_cascade_refuses_a_threshold_its_verifier_confidence_cannot_be_compare
     assert CascadeRouter(["cheap", "strong"], threshold=1).threshold == 1  # the edges are fine
 
 
+@pytest.mark.parametrize("threshold", [math.nan, math.inf, -0.1, 1.5, "0.5", None])
+def test_a_classifier_router_refuses_a_threshold_its_confidence_cannot_be_compared_with(threshold):
+    # NaN sent every request to the fallback tier (every `conf >= nan` is False), silently
+    from routerlab.routers.classifier import ClassifierRouter, KeywordClassifier
+
+    with pytest.raises(InvalidRequestError, match=r"ClassifierRouter threshold must be .*\[0, 1\].*confidence"
+                                                  r".*threshold=0\.5"):
+        ClassifierRouter(KeywordClassifier(), threshold=threshold)
+    assert ClassifierRouter(KeywordClassifier(), threshold=0).threshold == 0.0  # the edges are fine
+
+
 def test_keyword_classifier_fit_on_a_label_it_has_no_keywords_for_names_its_labels():
     from routerlab.routers.classifier import KeywordClassifier
 
