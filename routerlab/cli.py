@@ -109,11 +109,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     routed = list(result["results"].values())[-1]
     import textwrap
 
-    from .demo_report import HOW_COMPUTED, cache_findings
+    from .demo_report import HOW_COMPUTED, cache_findings, cache_price_note
 
+    # the page's own paragraphs, so the terminal and the report say the same
     print(textwrap.fill(f"How this was computed: {HOW_COMPUTED}", 100))
-    print("A prompt cache belongs to one model: a call reads from cache at most what its model already saw")
-    print("earlier in this run (simulate's default cache='per-model'; see routerlab.simulate for the bounds).")
+    print(textwrap.fill(cache_price_note(result["tiers"]), 100))
     for finding in cache_findings(result["results"]):
         print(f"  {finding}")
     for note in routed.notes:

@@ -52,6 +52,11 @@ def test_cli_prints_the_side_by_side_table(capsys, tmp_path):
     assert "all to anthropic:claude-opus-4-5" in out and "routed by tier" in out
     assert "coder" in out and "gpt-4.1-mini" in out
     assert (tmp_path / "r.html").exists()
+    # the terminal's cache paragraph is the page's, with this run's cached/input price ratios
+    flat, page = " ".join(out.split()), " ".join((tmp_path / "r.html").read_text().split())
+    assert "providers bill cached input at a fraction of the input price (" in flat
+    same = "A prompt cache belongs to one model: a call reads from cache at most what its model already saw"
+    assert same in flat and same in page
 
 
 def test_cli_reports_bad_input_as_a_typed_error(capsys):
